@@ -8,7 +8,7 @@ comparison helpers, ``plain`` for what crosses from the student's process to the
 
 import numpy as np
 
-from .check import REFERENCE, Check, StudentModule, check, keep_figure, timed
+from .checks import REFERENCE, Check, StudentModule, check, keep_figure, timed
 from .judges import (Mismatch, all_of, as_float_array, central_difference, check_gradient, close,
                      equal, fmt, raises, returns_type, within_standard_errors)
 from .plain import Opaque, Raised

@@ -1,0 +1,226 @@
+"""``make release``: build, then gate, the three zips of each assignment.
+
+    dist/<id>/autograder.zip  -- ``otter generate``: the Gradescope autograder (all tests)
+    dist/<id>/student.zip     -- stub template, handout, public tests, ``check.py`` to run them
+    dist/<id>/solutions.zip   -- reference solution, handout (and reference figures, if any)
+
+The gate runs the built autograder.zip with ``otter run`` (Gradescope's directory layout) on the
+reference solution, which must score full marks, and on the stub template, which must score zero;
+and it checks that no hidden test reached student.zip.  Any failure stops the release with the reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+from .grade import reference_results
+from .suite import ASSIGNMENT_IDS, ASSIGNMENTS, ROOT, SOLUTIONS, config, load_suite, suite_files
+
+DIST = ROOT / "dist"
+CHECKING = ROOT / "autograder" / "checking"
+TEMPLATES = ROOT / "student_template"
+OTTER_RUN_TIMEOUT = 900  # otter run has no timeout of its own; the reference must never hang
+
+CHECK_PY = '''"""Run the public tests on your file:   python check.py {id}.py"""
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from autograder.checking.local import main  # noqa: E402
+
+sys.exit(main(sys.argv[1:] + ["--tests", str(HERE / "tests")]))
+'''
+
+
+class GateFailure(SystemExit):
+    pass
+
+
+def pinned(*names: str) -> str:
+    """The lines of requirements.txt pinning ``names`` (the versions the project tests with)."""
+    pins = {}
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        if "==" in line:
+            pins[line.split("==")[0].strip().lower()] = line.strip()
+    return "\n".join(pins[n] for n in names) + "\n"
+
+
+def public_only(source: str) -> str:
+    """The test file without its hidden test cases (whole decorated functions removed)."""
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    drop = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and any(_is_hidden_case(d) for d in node.decorator_list):
+            start = min(d.lineno for d in node.decorator_list)
+            drop.update(range(start - 1, node.end_lineno))
+    return "".join(line for i, line in enumerate(lines) if i not in drop)
+
+
+def _is_hidden_case(decorator: ast.expr) -> bool:
+    return (isinstance(decorator, ast.Call) and getattr(decorator.func, "id", "") == "test_case"
+            and any(k.arg == "hidden" and isinstance(k.value, ast.Constant) and k.value.value is True
+                    for k in decorator.keywords))
+
+
+def stage_checking(dest: Path, reference: dict) -> None:
+    """autograder/__init__.py + autograder/checking/ (+ the reference results it judges against)."""
+    pkg = dest / "autograder"
+    (pkg / "checking").mkdir(parents=True)
+    (pkg / "__init__.py").write_text('"""The checking API of the 18.065 Lecture 27 autograder."""\n')
+    for f in sorted(CHECKING.glob("*.py")):
+        shutil.copy(f, pkg / "checking" / f.name)
+    (pkg / "checking" / "reference_results.json").write_text(json.dumps(reference))
+
+
+def build_autograder_zip(assignment: str, reference: dict, stage: Path, out: Path) -> None:
+    src = stage / "autograder"
+    (src / "tests").mkdir(parents=True)
+    for f in suite_files(assignment):
+        shutil.copy(f, src / "tests" / f.name)
+    stage_checking(src, reference)  # next to the submission on Gradescope: autograder/checking/
+    (src / "requirements.txt").write_text(pinned("numpy", "matplotlib"))
+    (src / "otter_config.json").write_text(json.dumps({"lang": "python", "show_stdout": False,
+                                                       "show_hidden": False}, indent=2))
+    cmd = [sys.executable, "-m", "otter", "generate", "-t", "tests", "-o", str(out.resolve()),
+           "-r", "requirements.txt", "-c", "otter_config.json", "--python-version", "3.11", "autograder"]
+    _run(cmd, cwd=src, what="otter generate")
+
+
+def build_student_zip(assignment: str, reference: dict, questions, stage: Path, out: Path) -> None:
+    src = stage / "student" / assignment
+    (src / "tests").mkdir(parents=True)
+    public_keys = {c.key for q in questions for c in q.cases if not c.hidden}
+    for f in suite_files(assignment):
+        (src / "tests" / f.name).write_text(public_only(f.read_text()))
+    stage_checking(src, {k: v for k, v in reference.items() if k in public_keys})
+    shutil.copy(TEMPLATES / f"{assignment}.py", src / f"{assignment}.py")
+    shutil.copy(ASSIGNMENTS / assignment / "handout.md", src / "handout.md")
+    (src / "check.py").write_text(CHECK_PY.format(id=assignment))
+    (src / "requirements.txt").write_text(pinned("numpy", "matplotlib", "otter-grader"))
+    for name in config(assignment).get("student_files", []):
+        shutil.copy(ASSIGNMENTS / assignment / name, src / Path(name).name)
+    _zip(src, out)
+
+
+def build_solutions_zip(assignment: str, stage: Path, out: Path) -> None:
+    src = stage / "solutions" / assignment
+    src.mkdir(parents=True)
+    shutil.copy(SOLUTIONS / f"{assignment}.py", src / f"{assignment}.py")
+    shutil.copy(ASSIGNMENTS / assignment / "handout.md", src / "handout.md")
+    cfg = config(assignment)
+    for name in cfg.get("solution_files", []):
+        shutil.copy(ASSIGNMENTS / assignment / name, src / Path(name).name)
+    if cfg.get("figure_script"):  # the reference figures, drawn by the students' own script
+        shutil.copy(ASSIGNMENTS / assignment / cfg["figure_script"], src / cfg["figure_script"])
+        _run([sys.executable, cfg["figure_script"]], cwd=src, what="drawing the reference figures",
+             env_extra={"MPLBACKEND": "Agg"})
+    _zip(src, out)
+
+
+def otter_score(autograder_zip: Path, file: Path, assignment: str) -> tuple[float, float, dict]:
+    """(score, max score, results.json) of ``file`` graded by ``otter run`` on the bundle."""
+    with tempfile.TemporaryDirectory(prefix="otter-run-") as tmp:
+        sub = Path(tmp) / f"{assignment}.py"
+        shutil.copy(file, sub)
+        out = Path(tmp) / "out"
+        out.mkdir()  # otter run -o needs the folder to exist
+        _run([sys.executable, "-m", "otter", "run", "--no-logo", "-a", str(autograder_zip), "-o", str(out), str(sub)],
+             cwd=Path(tmp), what=f"otter run on {file.name}", timeout=OTTER_RUN_TIMEOUT)
+        results = json.loads((out / "results.json").read_text())
+    score = sum(t.get("score", 0) for t in results["tests"])
+    max_score = sum(t.get("max_score", 0) for t in results["tests"])
+    return score, max_score, results
+
+
+def gate(assignment: str, autograder_zip: Path, student_zip: Path) -> list[str]:
+    """Reasons this release must not ship (empty list: it may)."""
+    problems = []
+    score, mx, res = otter_score(autograder_zip, SOLUTIONS / f"{assignment}.py", assignment)
+    if score != mx or mx == 0:
+        failed = [t["name"] for t in res["tests"] if t.get("score", 0) < t.get("max_score", 0)]
+        problems.append(f"the reference solution scores {score:g}/{mx:g} through otter run; failing: {failed}")
+    score, mx, res = otter_score(autograder_zip, TEMPLATES / f"{assignment}.py", assignment)
+    if score != 0:
+        passed = [t["name"] for t in res["tests"] if t.get("score", 0) > 0]
+        problems.append(f"the stub template scores {score:g}/{mx:g} through otter run (must be 0); passing: {passed}")
+    with zipfile.ZipFile(student_zip) as z:
+        for name in z.namelist():
+            if name.startswith("tests/") and "hidden=True" in z.read(name).decode():
+                problems.append(f"student.zip:{name} contains a hidden test")
+    return problems
+
+
+def release(assignment: str, dist: Path = DIST, check: bool = True) -> Path:
+    print(f"== {assignment}", flush=True)
+    questions = load_suite(assignment)
+    reference = reference_results(assignment, questions)
+    out = dist / assignment
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    with tempfile.TemporaryDirectory(prefix=f"release-{assignment}-") as tmp:
+        stage = Path(tmp)
+        build_autograder_zip(assignment, reference, stage, out / "autograder.zip")
+        print(f"   built {out / 'autograder.zip'}", flush=True)
+        build_student_zip(assignment, reference, questions, stage, out / "student.zip")
+        print(f"   built {out / 'student.zip'}", flush=True)
+        build_solutions_zip(assignment, stage, out / "solutions.zip")
+        print(f"   built {out / 'solutions.zip'}", flush=True)
+    if check:
+        print("   gate: otter run on the reference solution and on the stub template ...", flush=True)
+        problems = gate(assignment, out / "autograder.zip", out / "student.zip")
+        if problems:
+            shutil.rmtree(out)
+            raise GateFailure(f"release of {assignment} refused:\n  - " + "\n  - ".join(problems))
+        print("   gate passed: reference full marks, template zero, no hidden test in student.zip", flush=True)
+    return out
+
+
+def _zip(folder: Path, out: Path) -> None:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for f in sorted(folder.rglob("*")):
+            if f.is_file() and "__pycache__" not in f.parts:
+                z.write(f, f.relative_to(folder))
+
+
+def _run(cmd: list[str], cwd: Path, what: str, timeout: float | None = 600, env_extra: dict | None = None) -> None:
+    import os
+
+    env = {**os.environ, **(env_extra or {})}
+    try:
+        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
+    except subprocess.TimeoutExpired:
+        raise GateFailure(f"{what} did not finish within {timeout} s") from None
+    if proc.returncode != 0:
+        raise GateFailure(f"{what} failed (exit {proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m autograder.engine.release",
+        description="Build dist/<id>/{autograder,student,solutions}.zip and gate them through otter run.",
+    )
+    parser.add_argument("assignments", nargs="*", default=list(ASSIGNMENT_IDS), metavar="ID",
+                        help=f"assignment ids (default: all of {', '.join(ASSIGNMENT_IDS)})")
+    parser.add_argument("--dist", type=Path, default=DIST, help="output folder (default: dist)")
+    parser.add_argument("--no-gate", action="store_true", help="skip the otter run gate (for quick iteration only)")
+    args = parser.parse_args(argv)
+    for assignment in args.assignments:
+        if assignment not in ASSIGNMENT_IDS:
+            parser.error(f"unknown assignment {assignment}; choose from {', '.join(ASSIGNMENT_IDS)}")
+        release(assignment, args.dist, check=not args.no_gate)
+    print(f"release ready in {args.dist}: upload autograder.zip to Gradescope, give students student.zip")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,175 @@
+"""What a grading run leaves behind: per student ``results.json`` (Gradescope's schema) and
+``feedback.md``; per assignment ``grades.csv``, ``summary.md`` and ``histogram.png``.
+
+Every file is written atomically (temp file + rename): an interrupted run leaves either the old file
+or the new one, never half of one, and the gradebook is rebuilt from the per-student files, so a
+rerun can neither lose nor duplicate a row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+
+from .score import STATUS_ORDER, Graded
+
+STATUS_HELP = {
+    "ok": "graded normally",
+    "error": "the file does not parse, or crashed while being imported or graded",
+    "timeout": "a check (or the import) ran past its time limit; the other checks were still graded",
+    "memory": "ran out of memory",
+    "output": "printed more than the output cap",
+    "forbidden": "imports an automatic-differentiation or computer-algebra package",
+    "missing": "no submission file found",
+}
+
+
+def write_atomic(path: Path, text: str | bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    tmp.write_bytes(text.encode() if isinstance(text, str) else text)
+    os.replace(tmp, path)
+
+
+# -- per student --------------------------------------------------------------------------------
+def results_json(g: Graded) -> dict:
+    """Gradescope's results.json: score, tests[] with name/score/max_score/status/output/visibility."""
+    tests = []
+    for o in g.outcomes:
+        tests.append({
+            "name": f"{o.question}: {o.name}",
+            "score": o.points,
+            "max_score": o.max_points,
+            "status": "passed" if o.passed else "failed",
+            "output": o.message or "passed",
+            # hidden cases: students see nothing (otter's default); staff see the full message
+            "visibility": "hidden" if o.hidden else "visible",
+        })
+    return {
+        "score": g.total,
+        "execution_time": g.seconds,
+        "output": f"Status: {g.status}" + (f" ({g.status_message})" if g.status_message else ""),
+        "tests": tests,
+        "extra_data": {"grading": g.to_dict()},
+    }
+
+
+def feedback_md(g: Graded, check_command: str) -> str:
+    out = io.StringIO()
+    w = out.write
+    w(f"# {g.assignment}: feedback for {g.student}\n\n")
+    w(f"**Score: {_num(g.total)} / {_num(g.max_total)}**  ·  status: `{g.status}`\n\n")
+    if g.status != "ok":
+        w(f"> **{STATUS_HELP.get(g.status, g.status)}**: {g.status_message}\n\n")
+    w("| question | points |\n|---|---:|\n")
+    for q, (pts, mx) in g.question_points().items():
+        w(f"| {q}: {g.questions.get(q, '')} | {_num(pts)} / {_num(mx)} |\n")
+    for q, title in g.questions.items():
+        pts, mx = g.question_points()[q]
+        w(f"\n## {q}: {title} ({_num(pts)} / {_num(mx)})\n\n")
+        for o in (o for o in g.outcomes if o.question == q):
+            mark = "✅" if o.passed else "❌"
+            if o.hidden:
+                w(f"- {mark} {o.name} *(hidden test)*: {_num(o.points)} / {_num(o.max_points)}\n")
+            else:
+                detail = "" if o.passed else f"\n  - {o.message}"
+                w(f"- {mark} {o.name}: {_num(o.points)} / {_num(o.max_points)}{detail}\n")
+    w(f"\nTo reproduce the public tests on your own machine: `{check_command}`\n")
+    return out.getvalue()
+
+
+def write_student(folder: Path, g: Graded, check_command: str) -> None:
+    write_atomic(folder / "feedback.md", feedback_md(g, check_command))
+    write_atomic(folder / "results.json", json.dumps(results_json(g), indent=1))  # last: marks "done"
+
+
+def read_student(folder: Path) -> Graded | None:
+    try:
+        data = json.loads((folder / "results.json").read_text())
+        return Graded.from_dict(data["extra_data"]["grading"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+# -- per assignment -----------------------------------------------------------------------------
+def write_gradebook(folder: Path, graded: list[Graded]) -> str:
+    """grades.csv, summary.md and histogram.png; returns the summary as text for the terminal."""
+    graded = sorted(graded, key=lambda g: g.student)
+    questions = list(graded[0].questions) if graded else []
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["student", *questions, "total", "max_total", "status"])
+    for g in graded:
+        qp = g.question_points()
+        writer.writerow([g.student, *(_num(qp[q][0]) for q in questions), _num(g.total), _num(g.max_total), g.status])
+    write_atomic(folder / "grades.csv", buf.getvalue())
+    summary = summary_md(graded, questions)
+    write_atomic(folder / "summary.md", summary)
+    if graded:
+        write_atomic(folder / "histogram.png", histogram_png(graded))
+    return summary
+
+
+def summary_md(graded: list[Graded], questions: list[str]) -> str:
+    if not graded:
+        return "No submissions found.\n"
+    out = io.StringIO()
+    w = out.write
+    n = len(graded)
+    totals = sorted(g.total for g in graded)
+    mx = graded[0].max_total
+    w(f"# {graded[0].assignment}: {n} submissions\n\n")
+    w(f"median {_num(totals[n // 2] if n % 2 else (totals[n // 2 - 1] + totals[n // 2]) / 2)} / {_num(mx)}, "
+      f"mean {sum(totals) / n:.1f}, full marks {sum(t == mx for t in totals)} of {n}\n\n")
+    w("| question | full marks | mean points |\n|---|---:|---:|\n")
+    for q in questions:
+        pts = [g.question_points()[q] for g in graded]
+        full = sum(p == m for p, m in pts)
+        w(f"| {q}: {graded[0].questions[q]} | {full}/{n} ({100 * full / n:.0f} %) | "
+          f"{sum(p for p, _ in pts) / n:.1f} / {_num(pts[0][1])} |\n")
+    w("\nScore histogram (also histogram.png):\n\n```\n")
+    bins = _bins(mx)
+    for lo, hi in bins:
+        count = sum(lo <= t < hi or (hi == mx and t == mx) for t in totals)
+        w(f"{_num(lo):>5}-{_num(hi):<5} {'#' * count} {count}\n")
+    w("```\n")
+    trouble = [g for g in graded if g.status != "ok"]
+    if trouble:
+        w("\nNeeds a look:\n\n| student | status | what happened |\n|---|---|---|\n")
+        for g in sorted(trouble, key=lambda g: (STATUS_ORDER.index(g.status), g.student)):
+            w(f"| {g.student} | {g.status} | {g.status_message.replace('|', '/')} |\n")
+    return out.getvalue()
+
+
+def histogram_png(graded: list[Graded]) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    mx = graded[0].max_total
+    fig, ax = plt.subplots(figsize=(6, 3.2), layout="constrained")
+    edges = sorted({lo for lo, _ in _bins(mx)} | {mx})
+    ax.hist([g.total for g in graded], bins=edges, color="#4c72b0", edgecolor="white")
+    ax.set_xlabel(f"total score (out of {_num(mx)})")
+    ax.set_ylabel("students")
+    ax.set_title(f"{graded[0].assignment}: {len(graded)} submissions")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _bins(mx: float, k: int = 10) -> list[tuple[float, float]]:
+    step = max(mx / k, 1.0)
+    edges = [round(i * step, 2) for i in range(int(mx / step) + 1)]
+    if edges[-1] < mx:
+        edges.append(mx)
+    return list(zip(edges[:-1], edges[1:]))
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:.2f}".rstrip("0")

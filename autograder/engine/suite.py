@@ -1,0 +1,83 @@
+"""Load an assignment's test suite: otter test files, parsed by otter itself.
+
+A *question* is one test file ``autograder/suites/<id>/q*.py`` (one gradebook column); its cases are
+otter ``test_case``s whose test function carries the ``Check`` made by ``@check``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+# Overridable so that the engine's own tests can run it on a toy assignment (tests/fixtures/).
+SUITES = Path(os.environ.get("AUTOGRADER_SUITES", ROOT / "autograder" / "suites")).resolve()
+SOLUTIONS = Path(os.environ.get("AUTOGRADER_SOLUTIONS", ROOT / "solutions")).resolve()
+ASSIGNMENTS = ROOT / "assignments"
+ASSIGNMENT_IDS = ("forward_mode", "reverse_mode", "sgd_without_replacement", "matrix_chain")
+
+
+@dataclass
+class Case:
+    question: str
+    name: str
+    points: float
+    hidden: bool
+    check: "Check"  # noqa: F821  (autograder.checking.Check)
+
+    @property
+    def key(self) -> str:
+        return self.check.key
+
+
+@dataclass
+class Question:
+    name: str
+    title: str
+    path: Path
+    cases: list[Case]
+
+    @property
+    def points(self) -> float:
+        return sum(c.points for c in self.cases)
+
+
+def suite_files(assignment: str) -> list[Path]:
+    return sorted((SUITES / assignment).glob("q*.py"))
+
+
+def load_suite(assignment: str) -> list[Question]:
+    """Every question of the assignment, in file order, with resolved points."""
+    from otter.test_files.exception_test import ExceptionTestFile
+
+    questions = []
+    for path in suite_files(assignment):
+        test_file = ExceptionTestFile.from_file(str(path))
+        cases = []
+        for tc in test_file.test_cases:
+            check = getattr(tc.body.test_func, "check", None)
+            if check is None:
+                raise ValueError(f"{path.name}: test case {tc.name!r} is not declared with @check")
+            cases.append(Case(test_file.name, tc.name, float(tc.points), bool(tc.hidden), check))
+        keys = [c.key for c in cases]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"{path.name}: two checks share a probe name")
+        title = (_docstring(path) or test_file.name).strip().splitlines()[0]
+        questions.append(Question(test_file.name, title, path, cases))
+    if not questions:
+        raise FileNotFoundError(f"no test files in {SUITES / assignment}")
+    return questions
+
+
+def config(assignment: str) -> dict:
+    """``assignments/<id>/assignment.toml`` (title, extra files, limits)."""
+    path = ASSIGNMENTS / assignment / "assignment.toml"
+    return tomllib.loads(path.read_text()) if path.exists() else {}
+
+
+def _docstring(path: Path) -> str | None:
+    import ast
+
+    return ast.get_docstring(ast.parse(path.read_text()))
