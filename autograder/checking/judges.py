@@ -88,7 +88,8 @@ def close(rtol: float, atol: float = 0.0) -> Callable:
 
 
 def equal(got, expected, *args) -> None:
-    """Exactly equal plain data (same numbers, same shapes; int 3 equals float 3.0)."""
+    """Exactly equal plain data: same numbers and shapes; int 3 equals float 3.0, and a list equals
+    the tuple with the same items (the container type is not what a check is about)."""
     if not _plain_equal(got, expected):
         raise Mismatch(f"expected {fmt(expected)}, got {fmt(got)}")
 

@@ -69,12 +69,12 @@ def encode(obj, _budget: list[int] | None = None):
         return {"t": type(obj).__name__, "v": obj}
     if isinstance(obj, bool):  # bool cannot be subclassed, kept for clarity
         return {"t": "bool", "v": bool(obj)}
+    if isinstance(obj, np.generic) and obj.dtype.kind in "biuf":  # before float: np.float64 is one
+        return {"t": "np", "dtype": obj.dtype.str, "v": _float_json(obj.item())}
     if isinstance(obj, int):
         return {"t": "int", "v": int.__index__(obj)}
     if isinstance(obj, float):
         return {"t": "float", "v": _float_json(float.__float__(obj))}
-    if isinstance(obj, np.generic) and obj.dtype.kind in "biuf":
-        return {"t": "np", "dtype": obj.dtype.str, "v": _float_json(obj.item())}
     if isinstance(obj, np.ndarray):
         arr = np.array(obj, copy=True, subok=False)
         spend(arr.size)

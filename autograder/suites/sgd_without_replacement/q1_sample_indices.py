@@ -1,0 +1,203 @@
+"""Q1 -- sample_indices: with replacement (independent draws) vs without (a fresh random order per pass)."""
+
+import itertools
+
+import numpy as np
+from otter.test_files import test_case
+
+from autograder.checking import Mismatch, check, fmt, within_standard_errors
+
+OK_FORMAT = False
+name = "q1_sample_indices"
+
+# Statistical verdicts compare counts with their exact binomial expectation N p and standard error
+# sqrt(N p (1 - p)).  Every expected count is >= 1000, so a count is very nearly normal and a correct
+# sampler lands beyond 6 standard errors with probability < 2e-9 per count (<= 8 counts per check);
+# the inputs are seeded, so a verdict never changes between runs.  The bugs these checks are for
+# (an order reused across passes, a biased hand-written shuffle, draws that ignore `rng`) are off by
+# 9 to 100+ standard errors with these sample sizes.
+Z = 6.0
+
+
+# -- judge-side (trusted) helpers -------------------------------------------------------------------
+
+def _index_array(got, n, num_samples, what="sample_indices"):
+    """``got`` as an int64 array of shape (num_samples,) with values in range(n), else Mismatch."""
+    if not isinstance(got, np.ndarray):
+        raise Mismatch(f"{what} should return a numpy array, got {type(got).__name__}: {fmt(got)}")
+    if got.dtype != np.int64:
+        raise Mismatch(f"{what} should return an array of dtype int64, got dtype {got.dtype} "
+                       "(np.asarray(..., dtype=np.int64) converts)")
+    if got.shape != (num_samples,):
+        raise Mismatch(f"{what} should return shape ({num_samples},), got shape {got.shape}")
+    bad = (got < 0) | (got >= n)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise Mismatch(f"{what}: entry {i} is {int(got[i])}, outside range({n})")
+    return got
+
+
+def _reshuffled(idx, n, what="the indices"):
+    """Every full block of n entries is a permutation of range(n); the rest has no repeats."""
+    full = len(idx) // n
+    for j in range(full):
+        block = idx[j * n:(j + 1) * n]
+        if not np.array_equal(np.sort(block), np.arange(n)):
+            raise Mismatch(f"in {what}, block {j} (entries {j * n} to {(j + 1) * n - 1}) should be a "
+                           f"permutation of range({n}) but it is {fmt(block)}")
+    tail = idx[full * n:]
+    if len(np.unique(tail)) != len(tail):
+        raise Mismatch(f"in {what}, the last, partial block {fmt(tail)} (entries {full * n} on) should "
+                       "start a fresh permutation, so it cannot repeat a value")
+
+
+def _without_replacement_blocks(got, expected, n, num_samples, seed):
+    """Property judge: int64 array, values in range(n), each block of n a permutation."""
+    _reshuffled(_index_array(got, n, num_samples), n)
+
+
+def _well_typed(got, expected, n, num_samples, replace, seed):
+    """Property judge: an int64 numpy array of shape (num_samples,) with values in range(n)."""
+    _index_array(got, n, num_samples)
+
+
+def _reproducible(got, expected, *args):
+    """Two generators with the same seed must give the same indices."""
+    first, second = got
+    if not (isinstance(first, np.ndarray) and isinstance(second, np.ndarray)
+            and first.shape == second.shape and np.array_equal(first, second)):
+        raise Mismatch("two generators made with the same seed gave different indices: "
+                       f"{fmt(first)} and {fmt(second)}; draw every random number from `rng` "
+                       "(no np.random.* module functions, no new generator inside the function)")
+
+
+_ORDERS3 = list(itertools.permutations(range(3)))  # the 6 orders of range(3)
+
+
+def _count_check(count, total, p, what):
+    """One binomial count: within Z standard errors of total * p."""
+    within_standard_errors(count, total * p, np.sqrt(total * p * (1 - p)), z=Z, what=what)
+
+
+def _fresh_uniform_blocks(got, expected, blocks, seed):
+    """30,000 blocks of range(3): each of the 6 orders ~ 1/6 of them; a block equals the one
+    before it ~ 1/6 of the time (independent blocks), not always (an order reused)."""
+    idx = _index_array(got, 3, 3 * blocks)
+    _reshuffled(idx, 3, "sample_indices(3, 90000, False, rng)")
+    rows = [tuple(int(v) for v in r) for r in idx.reshape(blocks, 3)]
+    for order in _ORDERS3:
+        count = sum(r == order for r in rows)
+        _count_check(count, blocks, 1 / 6, f"the number of blocks in the order {order} (out of {blocks})")
+    repeats = sum(rows[j] == rows[j + 1] for j in range(blocks - 1))
+    # For independent uniform blocks the events "block j+1 equals block j" are pairwise independent,
+    # each of probability 1/6, so their count is exactly binomial in variance.
+    _count_check(repeats, blocks - 1, 1 / 6,
+                 "the number of blocks identical to the block before them (a new order each pass?)")
+
+
+def _fresh_partial_block(got, expected, calls, seed):
+    """sample_indices(3, 5, False, rng) called 6000 times: the last 2 entries are the start of a
+    fresh permutation -- each of the 6 ordered pairs ~ 1/6, and equal to the first two entries of the
+    same call's first block only ~ 1/6 of the time."""
+    if not isinstance(got, list) or len(got) != calls:
+        raise Mismatch(f"expected {calls} results, got {fmt(got)}")
+    rows = []
+    for r in got:
+        r = _index_array(r, 3, 5, "sample_indices(3, 5, False, rng)")
+        _reshuffled(r, 3, f"sample_indices(3, 5, False, rng) = {fmt(r)}")
+        rows.append(tuple(int(v) for v in r))
+    for pair in itertools.permutations(range(3), 2):
+        count = sum(r[3:] == pair for r in rows)
+        _count_check(count, calls, 1 / 6,
+                     f"the number of calls whose partial block (last 2 entries) is {pair} (out of {calls})")
+    same = sum(r[3:] == r[:2] for r in rows)
+    _count_check(same, calls, 1 / 6, "the number of calls whose partial block repeats the start of "
+                 "the first block (it should come from a fresh permutation)")
+
+
+def _uniform_independent(got, expected, n, per_call, calls, seed):
+    """With replacement: each value ~ 1/n of all draws; consecutive draws equal ~ 1/n of the time."""
+    if not isinstance(got, list) or len(got) != calls:
+        raise Mismatch(f"expected {calls} results, got {fmt(got)}")
+    arrays = [_index_array(r, n, per_call, f"sample_indices({n}, {per_call}, True, rng)") for r in got]
+    draws = np.concatenate(arrays)
+    for v in range(n):
+        _count_check(int(np.sum(draws == v)), len(draws), 1 / n,
+                     f"the number of draws equal to {v} (out of {len(draws)})")
+    # For i.i.d. uniform draws the events "draw t+1 equals draw t" are pairwise independent with
+    # probability 1/n each, so this count is exactly binomial in variance.  Permutation blocks
+    # (replace ignored) almost never repeat a value and fail here.
+    repeats = sum(int(np.sum(r[1:] == r[:-1])) for r in arrays)
+    _count_check(repeats, calls * (per_call - 1), 1 / n,
+                 "the number of draws equal to the draw just before them (independent draws repeat "
+                 f"with probability 1/{n})")
+
+
+# -- checks -----------------------------------------------------------------------------------------
+
+@test_case(name="without replacement: each block of n indices is a permutation of range(n)", points=1,
+           hidden=False)
+@check(cases=[(5, 5, 1), (5, 12, 2), (8, 8, 3), (3, 7, 4)], expect=None, judge=_without_replacement_blocks,
+       describe=lambda n, k, seed: f"sample_indices({n}, {k}, False, np.random.default_rng({seed}))")
+def blocks_public(m, n, num_samples, seed):
+    return m.sample_indices(n, num_samples, False, np.random.default_rng(seed))
+
+
+@test_case(name="an int64 numpy array of shape (num_samples,) with values in range(n), both samplings",
+           points=1, hidden=False)
+@check(cases=[(10, 25, True, 5), (10, 25, False, 6), (1, 3, True, 7), (1, 3, False, 8), (7, 3, False, 9),
+              (100, 1000, True, 10), (2, 1, True, 11), (2, 1, False, 12)],
+       expect=None, judge=_well_typed,
+       describe=lambda n, k, r, seed: f"sample_indices({n}, {k}, {r}, np.random.default_rng({seed}))")
+def types_and_range(m, n, num_samples, replace, seed):
+    return m.sample_indices(n, num_samples, replace, np.random.default_rng(seed))
+
+
+@test_case(name="without replacement: full blocks are permutations, a partial block repeats nothing "
+                "(n = 1, fewer samples than n, 50 passes)", points=1, hidden=True)
+@check(cases=[(1, 4, 21), (1, 1, 22), (10, 4, 23), (10, 9, 24), (10, 100, 25), (7, 350, 26), (4, 9, 27),
+              (6, 13, 28), (50, 1234, 29)],
+       expect=None, judge=_without_replacement_blocks,
+       describe=lambda n, k, seed: f"sample_indices({n}, {k}, False, np.random.default_rng({seed}))")
+def blocks_hidden(m, n, num_samples, seed):
+    return m.sample_indices(n, num_samples, False, np.random.default_rng(seed))
+
+
+@test_case(name="reproducible: the same generator state gives the same indices", points=1, hidden=True)
+@check(cases=[(10, 25, True, 31), (10, 25, False, 32), (6, 40, False, 33), (3, 1000, True, 34)],
+       expect=None, judge=_reproducible,
+       describe=lambda n, k, r, seed: f"sample_indices({n}, {k}, {r}, rng) with two generators seeded {seed}")
+def reproducible(m, n, num_samples, replace, seed):
+    first = m.sample_indices(n, num_samples, replace, np.random.default_rng(seed))
+    np.random.seed(seed + 1)  # a submission that uses the global np.random state gets a new stream
+    second = m.sample_indices(n, num_samples, replace, np.random.default_rng(seed))
+    return first, second
+
+
+@test_case(name="without replacement: a fresh, uniformly random order for every pass "
+                "(all 6 orders of range(3) equally likely, consecutive passes independent)",
+           points=1, hidden=True)
+@check(cases=[(30000, 41)], expect=None, judge=_fresh_uniform_blocks,
+       describe=lambda blocks, seed: f"sample_indices(3, {3 * blocks}, False, np.random.default_rng({seed}))")
+def fresh_blocks(m, blocks, seed):
+    return m.sample_indices(3, 3 * blocks, False, np.random.default_rng(seed))
+
+
+@test_case(name="without replacement: a partial last block is the start of a fresh random permutation",
+           points=1, hidden=True)
+@check(cases=[(6000, 42)], expect=None, judge=_fresh_partial_block,
+       describe=lambda calls, seed: f"{calls} calls sample_indices(3, 5, False, rng), "
+                                    f"rng = np.random.default_rng({seed})")
+def fresh_partial(m, calls, seed):
+    rng = np.random.default_rng(seed)
+    return [m.sample_indices(3, 5, False, rng) for _ in range(calls)]
+
+
+@test_case(name="with replacement: independent uniform draws (every value 1/n of the time, "
+                "consecutive draws equal 1/n of the time)", points=1, hidden=True)
+@check(cases=[(10, 25, 2000, 43)], expect=None, judge=_uniform_independent,
+       describe=lambda n, k, calls, seed: f"{calls} calls sample_indices({n}, {k}, True, rng), "
+                                          f"rng = np.random.default_rng({seed})")
+def uniform_with_replacement(m, n, per_call, calls, seed):
+    rng = np.random.default_rng(seed)
+    return [m.sample_indices(n, per_call, True, rng) for _ in range(calls)]
