@@ -39,7 +39,7 @@ test: setup
 	$(PY) -m pytest -q tests
 
 bench: setup
-	$(PY) -m autograder.engine.bench
+	$(PY) -m autograder.bench
 
 clean:
 	rm -rf dist grades build .pytest_cache

@@ -28,6 +28,7 @@ EXPECTED = {
     "greedy": (3, 1, "memory"),  # the memory hog costs the checked_sqrt case only
     "syntax": (0, 0, "error"),
     "crash": (0, 0, "error"),
+    "late_crash": (3, 1, "error"),  # names defined before the crash are graded, as under otter
     "chatty": (0, 0, "output"),
     "forbidden": (0, 0, "forbidden"),
     "folder_student": (0, 0, "missing"),
@@ -95,6 +96,7 @@ def test_feedback_explains_public_failures_and_hides_hidden_details(graded):
 @pytest.mark.parametrize("student, words", [
     ("syntax", "SyntaxError at line 1"),
     ("crash", "NameError at line 3"),
+    ("late_crash", "NameError at line 15"),
     ("chatty", "printed more than the output cap"),
     ("forbidden", "imports sympy"),
     ("folder_student", "has no toy.py"),
@@ -110,7 +112,7 @@ def test_summary_has_pass_rates_and_histogram(graded):
     summary = (out / "toy" / "summary.md").read_text()
     assert "| q1_square" in summary and "full marks" in summary
     assert (out / "toy" / "histogram.png").read_bytes()[:4] == b"\x89PNG"
-    assert "[ 10/10]" in stdout  # progress
+    assert "[ 11/11]" in stdout  # progress
 
 
 def test_output_is_kept_only_when_something_was_printed(graded):
@@ -124,7 +126,7 @@ def test_rerun_regrades_nothing_and_duplicates_nothing(graded):
     out, _ = graded
     before = (out / "toy" / "grades.csv").read_text()
     proc = grade(out)
-    assert "10 already graded" in proc.stdout
+    assert "11 already graded" in proc.stdout
     assert (out / "toy" / "grades.csv").read_text() == before
 
 

@@ -46,7 +46,7 @@ def main() -> None:
     module, error, static_forbidden = load_submission(request["submission"], request["assignment"])
     forbidden = sorted(static_forbidden | (set(checking.forbidden_modules_loaded()) - preloaded))
     emit({"event": "loaded", "error": error, "forbidden": forbidden})
-    if error is not None:
+    if module is None:
         return
     for key in request["keys"]:
         t0 = time.perf_counter()
@@ -55,7 +55,10 @@ def main() -> None:
 
 
 def load_submission(path: str, name: str):
-    """(module, error, statically forbidden imports) for the student's file."""
+    """(module or None, error or None, statically forbidden imports) for the student's file.
+
+    A file that raises while being imported still yields its partly filled module (with the error).
+    """
     from autograder.checking.checks import FORBIDDEN_MODULES
 
     try:
@@ -76,7 +79,11 @@ def load_submission(path: str, name: str):
     try:
         exec(code, module.__dict__)
     except BaseException as exc:  # SystemExit and KeyboardInterrupt included: report, don't die
-        return None, {"kind": error_kind(exc), "message": import_error_message(exc, path)}, forbidden
+        kind = error_kind(exc)
+        # Like otter (one notebook cell run until it fails), grade the names defined before the
+        # crash: both grading paths then agree, and a late typo does not cost every question.
+        partial = module if kind == "import" else None
+        return partial, {"kind": kind, "message": import_error_message(exc, path)}, forbidden
     return module, None, forbidden
 
 

@@ -195,7 +195,8 @@ def _zip(folder: Path, out: Path) -> None:
 def _run(cmd: list[str], cwd: Path, what: str, timeout: float | None = 600, env_extra: dict | None = None) -> None:
     import os
 
-    env = {**os.environ, **(env_extra or {})}
+    # PYTHONPATH could put this repository's autograder/ ahead of the bundle's copy in otter's kernel
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | (env_extra or {})
     try:
         proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:

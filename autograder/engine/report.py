@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
 from pathlib import Path
 
@@ -164,8 +165,8 @@ def histogram_png(graded: list[Graded]) -> bytes:
 
 
 def _bins(mx: float, k: int = 10) -> list[tuple[float, float]]:
-    step = max(mx / k, 1.0)
-    edges = [round(i * step, 2) for i in range(int(mx / step) + 1)]
+    step = max(1, math.ceil(mx / k))
+    edges = [i * step for i in range(int(mx // step) + 1)]
     if edges[-1] < mx:
         edges.append(mx)
     return list(zip(edges[:-1], edges[1:]))

@@ -85,7 +85,8 @@ def _collect(proc, run: RunResult, remaining: list, limits: Limits) -> str:
         run.forbidden = loaded.get("forbidden", [])
         if loaded.get("error"):
             run.load_error = loaded["error"]
-            return "stop"
+            if loaded["error"]["kind"] != "import":  # only a crash mid-import leaves names to grade
+                return "stop"
         while remaining:
             key, timeout = remaining[0]
             line = reader.next_line(timeout)

@@ -73,13 +73,16 @@ def score_run(student: str, assignment: str, questions: list[Question], run: Run
     statuses = []
     if run.load_error:
         kind = run.load_error["kind"]
-        statuses.append(("error" if kind in ("syntax", "import", "crash") else kind, run.load_error["message"]))
+        message = run.load_error["message"]
+        if kind == "import":
+            message += "; the names defined before that line were still graded"
+        statuses.append(("error" if kind in ("syntax", "import", "crash") else kind, message))
     if run.forbidden:
         statuses.append(("forbidden", f"imports {', '.join(run.forbidden)}, which the rules do not allow"))
     for q in questions:
         for case in q.cases:
             outcome = run.results.get(case.key)
-            if run.load_error:
+            if run.load_error and outcome is None:
                 message = f"not graded: {run.load_error['message']}"
             elif isinstance(outcome, Incident):
                 message = outcome.message

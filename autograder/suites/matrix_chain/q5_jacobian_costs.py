@@ -52,6 +52,11 @@ def _show(d):
     return f"layer_dims = {d} (d_0 = {d[0]} inputs, d_L = {d[-1]} outputs)"
 
 
+# A few sums over at most ten layers take microseconds; 5 s (not the default 10) only shortens the
+# wait when a loop never ends, with a margin of 10^5 for a correct submission on a loaded machine.
+_TIMEOUT = 5
+
+
 # -- inputs (seeded) --------------------------------------------------------------------------------
 
 _rng = seeded(2705)
@@ -71,14 +76,14 @@ _scalar_input = [(list(reversed(case[0])),) for case in _scalar_output]
 @test_case(name="hand-computed: 784 inputs -> 100 -> 10 -> 1 output, and its mirror image 1 -> 10 -> 100 -> 784",
            points=1, hidden=False)
 @check(cases=[([784, 100, 10, 1],), ([1, 10, 100, 784],), ([3, 4, 5, 6],)], expect=_hand_formulas,
-       judge=equal, describe=_show)
+       judge=equal, describe=_show, timeout=_TIMEOUT)
 def hand_computed(m, layer_dims):
     return m.jacobian_accumulation_costs(layer_dims)
 
 
 @test_case(name="random layer sizes: forward sums d_(i+1) d_i d_0, reverse sums d_L d_j d_(j-1)",
            points=1, hidden=True)
-@check(cases=_random, expect=_hand_formulas, judge=equal, describe=_show)
+@check(cases=_random, expect=_hand_formulas, judge=equal, describe=_show, timeout=_TIMEOUT)
 def random_layers(m, layer_dims):
     return m.jacobian_accumulation_costs(layer_dims)
 
@@ -86,18 +91,18 @@ def random_layers(m, layer_dims):
 @test_case(name="one layer costs nothing; with two layers both modes are the same single product",
            points=1, hidden=True)
 @check(cases=[([5, 7],), ([1, 1],), ([5, 7, 3],), ([1, 9, 1],), ([100, 1, 100],)], expect=_hand_formulas,
-       judge=equal, describe=_show)
+       judge=equal, describe=_show, timeout=_TIMEOUT)
 def short_chains(m, layer_dims):
     return m.jacobian_accumulation_costs(layer_dims)
 
 
 @test_case(name="scalar output (d_L = 1): reverse mode (backpropagation) is cheaper", points=1, hidden=True)
-@check(cases=_scalar_output, expect=None, judge=_reverse_cheaper, describe=_show)
+@check(cases=_scalar_output, expect=None, judge=_reverse_cheaper, describe=_show, timeout=_TIMEOUT)
 def reverse_wins(m, layer_dims):
     return m.jacobian_accumulation_costs(layer_dims)
 
 
 @test_case(name="scalar input (d_0 = 1): forward mode is cheaper", points=1, hidden=True)
-@check(cases=_scalar_input, expect=None, judge=_forward_cheaper, describe=_show)
+@check(cases=_scalar_input, expect=None, judge=_forward_cheaper, describe=_show, timeout=_TIMEOUT)
 def forward_wins(m, layer_dims):
     return m.jacobian_accumulation_costs(layer_dims)

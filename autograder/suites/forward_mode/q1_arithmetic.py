@@ -1,0 +1,223 @@
+"""Q1 -- Dual arithmetic: the sum, product and quotient rules, with real numbers on either side."""
+import math
+import operator
+import re
+
+import numpy as np
+from otter.test_files import test_case
+
+from autograder.checking import REFERENCE, Mismatch, check, fmt, seeded
+
+OK_FORMAT = False
+name = "q1_arithmetic"
+
+# Tolerance of every rule check: one rule is a handful of flops, so a correct Dual matches the
+# hand-derived formula up to a few ulps (~1e-15) of the largest term of the derivative (``scale``),
+# however the student orders the terms; 1e-13 leaves a 100x margin, and a wrong rule is off by O(1).
+RTOL = 1e-13
+
+_OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
+
+
+# -- probe side: build the operands, apply the operator, read off the two parts -------------------
+
+def _operand(m, spec):
+    """A case operand: a pair (value, deriv) is a Dual, anything else is the real number itself."""
+    return m.Dual(*spec) if isinstance(spec, tuple) else spec
+
+
+def _parts(d):
+    """(value, deriv) of a result that should be a Dual."""
+    if not (hasattr(d, "value") and hasattr(d, "deriv")):
+        raise TypeError(f"expected a Dual (with .value and .deriv), got {type(d).__name__}: {d!r}"[:200])
+    return (d.value, d.deriv)
+
+
+# -- judge side: the hand-derived rules ------------------------------------------------------------
+
+def _split(spec):
+    """(u, u') of an operand; a real number is a constant, u' = 0."""
+    return (float(spec[0]), float(spec[1])) if isinstance(spec, tuple) else (float(spec), 0.0)
+
+
+def rule(op, a, b):
+    """(value, derivative, scale) of a <op> b; scale = sum of |terms| of the derivative."""
+    (u, du), (v, dv) = _split(a), _split(b)
+    if op == "+":
+        return u + v, du + dv, abs(du) + abs(dv)
+    if op == "-":
+        return u - v, du - dv, abs(du) + abs(dv)
+    if op == "*":
+        return u * v, du * v + u * dv, abs(du * v) + abs(u * dv)
+    if op == "/":
+        return u / v, (du * v - u * dv) / v**2, (abs(du * v) + abs(u * dv)) / v**2
+    raise ValueError(op)
+
+
+def _real(x):
+    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
+
+
+def dual_close(rtol):
+    """got = (value, deriv) of the student's Dual; expected = (value, deriv[, scale])."""
+
+    def judge(got, expected, *args):
+        value, deriv = float(expected[0]), float(expected[1])
+        scale = max(abs(deriv), float(expected[2]) if len(expected) > 2 else 0.0)
+        if not (isinstance(got, tuple) and len(got) == 2):
+            raise Mismatch(f"expected a Dual, got {fmt(got)}")
+        got_value, got_deriv = got
+        for part, x in (("value", got_value), ("deriv", got_deriv)):
+            if not _real(x):
+                raise Mismatch(f"the result's .{part} should be a real number, got {fmt(x)}")
+        if not abs(got_value - value) <= rtol * abs(value):
+            raise Mismatch(f"the value is {fmt(got_value)}, expected {fmt(value)}")
+        if not abs(got_deriv - deriv) <= rtol * scale:
+            raise Mismatch(f"the value {fmt(got_value)} is right but the derivative is {fmt(got_deriv)}, "
+                           f"expected {fmt(deriv)}")
+
+    return judge
+
+
+def _show(spec):
+    if isinstance(spec, tuple):
+        return f"Dual({fmt(spec[0])}, {fmt(spec[1])})"
+    return repr(spec) if isinstance(spec, np.generic) else fmt(spec)
+
+
+def _describe(op, a, b):
+    return f"{_show(a)} {op} {_show(b)}"
+
+
+# -- inputs ----------------------------------------------------------------------------------------
+
+def _dual(rng):
+    """A random Dual operand (value, deriv); 0.5 <= |value| <= 3 so that it can divide."""
+    value = float(rng.uniform(0.5, 3.0)) * float(rng.choice([-1.0, 1.0]))
+    return (round(value, 4), round(float(rng.uniform(-2.0, 2.0)), 4))
+
+
+def _real_number(rng):
+    """A random real operand, |c| >= 0.5: alternately a float and an int."""
+    c = round(float(rng.uniform(0.5, 4.0)) * float(rng.choice([-1.0, 1.0])), 3)
+    return c if rng.random() < 0.6 else int(np.sign(c) * max(1, round(abs(c))))
+
+
+_rng = seeded(1101)
+_DUAL_DUAL = {op: [(op, _dual(_rng), _dual(_rng)) for _ in range(6)] for op in "+-*/"}
+
+_rng = seeded(1102)
+_REAL_RIGHT = [(op, _dual(_rng), _real_number(_rng)) for op in "+-*/" for _ in range(4)]
+
+_rng = seeded(1103)
+_REAL_LEFT = [(op, _real_number(_rng), _dual(_rng)) for op in "+-*/" for _ in range(4)]
+
+_rng = seeded(1104)
+_NUMPY = []
+for _op in "+-*/":
+    for _kind in (np.float64, np.int64):
+        _c = _kind(round(float(_rng.uniform(1.0, 4.0)), 3)) if _kind is np.float64 else _kind(_rng.integers(1, 6))
+        _NUMPY.append((_op, _c, _dual(_rng)))
+        _NUMPY.append((_op, _dual(_rng), _c))
+
+_rng = seeded(1105)
+_SIGNS = [(s, _dual(_rng)) for s in "-+" for _ in range(3)]
+
+
+# -- checks ----------------------------------------------------------------------------------------
+
+def _seeds(which):
+    return f"x = Dual(2, {int(which == 'x')}), y = Dual(3, {int(which == 'y')})"
+
+
+@test_case(name="lecture example: F = x*x*x*(x + 3*y) at (2, 3), seeded along x (F, dF/dx) "
+                "and along y (F, dF/dy)", points=1, hidden=False)
+@check(cases=[("x",), ("y",)], expect=REFERENCE, judge=dual_close(RTOL),
+       describe=lambda which: f"seeding {which} ({_seeds(which)})")
+def lecture_example(m, which):
+    x = m.Dual(2.0, 1.0 if which == "x" else 0.0)
+    y = m.Dual(3.0, 1.0 if which == "y" else 0.0)
+    return _parts(x * x * x * (x + 3 * y))
+
+
+@test_case(name="sum and difference rules: (u + v)' = u' + v', (u - v)' = u' - v' (two Duals)",
+           points=1, hidden=True)
+@check(cases=_DUAL_DUAL["+"] + _DUAL_DUAL["-"], expect=rule, judge=dual_close(RTOL), describe=_describe)
+def sum_rule(m, op, a, b):
+    return _parts(_OPS[op](_operand(m, a), _operand(m, b)))
+
+
+@test_case(name="product rule: (uv)' = u'v + uv' (two Duals)", points=1, hidden=True)
+@check(cases=_DUAL_DUAL["*"], expect=rule, judge=dual_close(RTOL), describe=_describe)
+def product_rule(m, op, a, b):
+    return _parts(_OPS[op](_operand(m, a), _operand(m, b)))
+
+
+@test_case(name="quotient rule: (u/v)' = (u'v - uv')/v^2 (two Duals)", points=1, hidden=True)
+@check(cases=_DUAL_DUAL["/"], expect=rule, judge=dual_close(RTOL), describe=_describe)
+def quotient_rule(m, op, a, b):
+    return _parts(_OPS[op](_operand(m, a), _operand(m, b)))
+
+
+@test_case(name="a real number on the right: d + c, d - c, d * c, d / c (c has derivative 0)",
+           points=1, hidden=True)
+@check(cases=_REAL_RIGHT, expect=rule, judge=dual_close(RTOL), describe=_describe)
+def real_on_the_right(m, op, a, b):
+    return _parts(_OPS[op](_operand(m, a), _operand(m, b)))
+
+
+@test_case(name="a real number on the left: c + d, c - d, c * d, c / d (__radd__, __rsub__, "
+                "__rmul__, __rtruediv__)", points=1, hidden=True)
+@check(cases=_REAL_LEFT, expect=rule, judge=dual_close(RTOL), describe=_describe)
+def real_on_the_left(m, op, a, b):
+    return _parts(_OPS[op](_operand(m, a), _operand(m, b)))
+
+
+@test_case(name="numpy scalars (np.float64, np.int64) on either side of + - * /", points=1, hidden=True)
+@check(cases=_NUMPY, expect=rule, judge=dual_close(RTOL), describe=_describe)
+def numpy_scalars(m, op, a, b):
+    return _parts(_OPS[op](_operand(m, a), _operand(m, b)))
+
+
+@test_case(name="unary minus and plus: -d = Dual(-u, -u'), +d = Dual(u, u')", points=1, hidden=True)
+@check(cases=_SIGNS,
+       expect=lambda sign, a: ((-a[0], -a[1]) if sign == "-" else (a[0], a[1])),
+       judge=dual_close(RTOL), describe=lambda sign, a: f"{sign}{_show(a)}")
+def unary_signs(m, sign, a):
+    d = _operand(m, a)
+    return _parts(-d if sign == "-" else +d)
+
+
+# -- the two parts and repr ------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
+
+
+def shows_both_parts(got, expected, value, deriv):
+    """.value and .deriv hold the two parts (deriv 0.0 by default); repr() shows both numbers."""
+    want_value, want_deriv = expected
+    if not (isinstance(got, tuple) and len(got) == 3):
+        raise Mismatch(f"expected (value, deriv, repr), got {fmt(got)}")
+    got_value, got_deriv, text = got
+    made = f"Dual({fmt(value)})" if deriv is None else f"Dual({fmt(value)}, {fmt(deriv)})"
+    for part, g, w in (("value", got_value, want_value), ("deriv", got_deriv, want_deriv)):
+        if not (_real(g) and float(g) == w):
+            raise Mismatch(f"{made}.{part} is {fmt(g)}, expected {fmt(w)}")
+    if deriv is None:
+        return  # repr of a constant: nothing more to check than for the other cases
+    # Any reasonable format is accepted (2.5, 2.50, 2.5e+00, "2.5 - 0.5ε"): look for numbers in the
+    # text whose magnitudes are those of the two parts (to 3 significant digits).
+    numbers = [abs(float(t)) for t in _NUMBER.findall(str(text))]
+    for part, w in (("value", want_value), ("derivative", want_deriv)):
+        if not any(math.isclose(t, abs(w), rel_tol=1e-3) for t in numbers):
+            raise Mismatch(f"repr({made}) is {str(text)[:80]!r}: it should show the {part} {fmt(w)}")
+
+
+@test_case(name="Dual(value, deriv=0.0): the attributes .value and .deriv, and a repr() that shows both",
+           points=1, hidden=True)
+@check(cases=[(2.5, -0.5), (-1.5, 4.5), (0.5, 12.5), (7.5, None), (-3.0, None)],
+       expect=lambda value, deriv: (value, 0.0 if deriv is None else deriv), judge=shows_both_parts,
+       describe=lambda value, deriv: f"Dual({value})" if deriv is None else f"Dual({value}, {deriv})")
+def parts_and_repr(m, value, deriv):
+    d = m.Dual(value) if deriv is None else m.Dual(value, deriv)
+    return (d.value, d.deriv, repr(d))

@@ -1,0 +1,163 @@
+"""Q3 -- Elementary functions sin, cos, exp, log, sqrt, tanh: the chain rule on Duals, math on reals."""
+import math
+
+import numpy as np
+from otter.test_files import test_case
+
+from autograder.checking import Mismatch, check, close, fmt, raises, seeded
+
+OK_FORMAT = False
+name = "q3_functions"
+
+# Tolerance of the chain-rule checks: g(u) and g'(u) u' are one or two library calls and a product,
+# correct to a few ulps (~1e-15) however they are written (1 - tanh^2 or 1/cosh^2 with |u| <= 2,
+# 0.5/sqrt(u) or 0.5*u**-0.5, ...); 1e-13 leaves a 100x margin, and a wrong rule is off by O(1).
+RTOL = 1e-13
+
+
+# -- probe side ----------------------------------------------------------------------------------------
+
+def _parts(d):
+    """(value, deriv) of a result that should be a Dual."""
+    if not (hasattr(d, "value") and hasattr(d, "deriv")):
+        raise TypeError(f"expected a Dual (with .value and .deriv), got {type(d).__name__}: {d!r}"[:200])
+    return (d.value, d.deriv)
+
+
+def _apply(m, fname, u, du):
+    return _parts(getattr(m, fname)(m.Dual(u, du)))
+
+
+# -- judge side: each function with its hand-derived derivative --------------------------------------
+
+_RULES = {
+    "sin": (math.sin, math.cos),
+    "cos": (math.cos, lambda u: -math.sin(u)),
+    "exp": (math.exp, math.exp),
+    "log": (math.log, lambda u: 1.0 / u),
+    "sqrt": (math.sqrt, lambda u: 0.5 / math.sqrt(u)),
+    "tanh": (math.tanh, lambda u: 1.0 / math.cosh(u) ** 2),
+}
+
+
+def chain_rule(fname, u, du):
+    """(g(u), g'(u) u') for g = fname."""
+    g, g_prime = _RULES[fname]
+    return g(u), g_prime(u) * du
+
+
+def _real(x):
+    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
+
+
+def dual_close(rtol):
+    """got = (value, deriv) of the student's Dual; expected = (value, deriv)."""
+
+    def judge(got, expected, *args):
+        value, deriv = expected
+        if not (isinstance(got, tuple) and len(got) == 2):
+            raise Mismatch(f"expected a Dual, got {fmt(got)}")
+        got_value, got_deriv = got
+        for part, x in (("value", got_value), ("deriv", got_deriv)):
+            if not _real(x):
+                raise Mismatch(f"the result's .{part} should be a real number, got {fmt(x)}")
+        if not abs(got_value - value) <= rtol * abs(value):
+            raise Mismatch(f"the value is {fmt(got_value)}, expected {fmt(value)}")
+        if not abs(got_deriv - deriv) <= rtol * abs(deriv):
+            raise Mismatch(f"the value {fmt(got_value)} is right but the derivative is {fmt(got_deriv)}, "
+                           f"expected {fmt(deriv)}")
+
+    return judge
+
+
+def _describe(fname, u, du):
+    return f"{fname}(Dual({fmt(u)}, {fmt(du)}))"
+
+
+def _cases(seed, fname, low, high, k=8):
+    """k seeded points u in [low, high] with seeds u' in [-2, 2]."""
+    rng = seeded(seed)
+    return [(fname, round(float(rng.uniform(low, high)), 4), round(float(rng.uniform(-2.0, 2.0)), 4))
+            for _ in range(k)]
+
+
+# -- chain rule on Duals ---------------------------------------------------------------------------------
+
+@test_case(name="sin on a Dual: (sin u)' = cos(u) u'", points=1, hidden=False)
+@check(cases=[("sin", 0.5, 1.0), ("sin", 2.0, -0.5), ("sin", -1.25, 3.0)],
+       expect=chain_rule, judge=dual_close(RTOL), describe=_describe)
+def sin_rule(m, fname, u, du):
+    return _apply(m, fname, u, du)
+
+
+@test_case(name="cos on a Dual: (cos u)' = -sin(u) u'", points=1, hidden=True)
+@check(cases=_cases(1301, "cos", -4.0, 4.0), expect=chain_rule, judge=dual_close(RTOL), describe=_describe)
+def cos_rule(m, fname, u, du):
+    return _apply(m, fname, u, du)
+
+
+@test_case(name="exp on a Dual: (e^u)' = e^u u'", points=1, hidden=True)
+@check(cases=_cases(1302, "exp", -3.0, 3.0), expect=chain_rule, judge=dual_close(RTOL), describe=_describe)
+def exp_rule(m, fname, u, du):
+    return _apply(m, fname, u, du)
+
+
+@test_case(name="log on a Dual: (ln u)' = u'/u", points=1, hidden=True)
+@check(cases=_cases(1303, "log", 0.1, 5.0), expect=chain_rule, judge=dual_close(RTOL), describe=_describe)
+def log_rule(m, fname, u, du):
+    return _apply(m, fname, u, du)
+
+
+@test_case(name="sqrt on a Dual: (sqrt u)' = u' / (2 sqrt u)", points=1, hidden=True)
+@check(cases=_cases(1304, "sqrt", 0.1, 5.0), expect=chain_rule, judge=dual_close(RTOL), describe=_describe)
+def sqrt_rule(m, fname, u, du):
+    return _apply(m, fname, u, du)
+
+
+@test_case(name="tanh on a Dual: (tanh u)' = (1 - tanh(u)^2) u'", points=1, hidden=True)
+@check(cases=_cases(1305, "tanh", -2.0, 2.0), expect=chain_rule, judge=dual_close(RTOL), describe=_describe)
+def tanh_rule(m, fname, u, du):
+    return _apply(m, fname, u, du)
+
+
+# -- real numbers: behave like math ----------------------------------------------------------------------
+
+_rng = seeded(1306)
+_REALS = []
+for _fname in _RULES:
+    _low = 0.1 if _fname in ("log", "sqrt") else -3.0
+    _x = round(float(_rng.uniform(_low, 3.0)), 4)
+    _REALS += [(_fname, _x), (_fname, np.float64(round(float(_rng.uniform(_low, 3.0)), 4))),
+               (_fname, int(_rng.integers(1, 4))), (_fname, np.int64(_rng.integers(1, 4)))]
+
+# Tolerance: math and numpy may use different C libraries, which agree to an ulp or two.
+_like_math_value = close(rtol=1e-14)
+
+
+def like_math(got, expected, fname, x):
+    """A real argument gives a real float (Python float or np.float64), as math does."""
+    kind = got.dtype.name if isinstance(got, np.generic) else type(got).__name__
+    if kind not in ("float", "float64"):
+        raise Mismatch(f"{fname} of a real number should return a float (as math.{fname} does), got {fmt(got)}")
+    _like_math_value(got, expected)
+
+
+@test_case(name="on a real number (int, float, np.float64, np.int64) each function returns a float, like math",
+           points=1, hidden=True)
+@check(cases=_REALS, expect=lambda fname, x: getattr(math, fname)(x), judge=like_math,
+       describe=lambda fname, x: f"{fname}({x!r})")
+def on_reals(m, fname, x):
+    return getattr(m, fname)(x)
+
+
+_DOMAIN = [("log", 0.0, False), ("log", -1.5, False), ("sqrt", -0.25, False),
+           ("log", 0.0, True), ("log", -2.0, True), ("sqrt", -1.0, True)]
+
+
+@test_case(name="outside the domain, log(u <= 0) and sqrt(u < 0) raise ValueError (Duals and reals)",
+           points=1, hidden=True)
+@check(cases=_DOMAIN, expect=None, judge=raises(ValueError),
+       describe=lambda fname, x, dual: f"{fname}(Dual({fmt(x)}, 1.0))" if dual else f"{fname}({fmt(x)})")
+def domain_errors(m, fname, x, dual):
+    result = getattr(m, fname)(m.Dual(x, 1.0) if dual else x)
+    return _parts(result) if dual else result

@@ -1,0 +1,143 @@
+"""Q1 -- The lecture's example: F(x, y) = x^3 (x + 3y) at (2, 3); one backward sweep gives dF/dx and dF/dy."""
+
+import numpy as np
+from otter.test_files import test_case
+
+from autograder.checking import REFERENCE, Mismatch, check, close, fmt, seeded
+
+OK_FORMAT = False
+name = "q1_lecture_example"
+
+
+# -- the lecture's graph, built from the student's Var ------------------------------------------
+
+def _lecture_graph(m, x0, y0):
+    """x, y, c = x^3, s = x + 3y and F = c s, exactly the nodes drawn in the lecture."""
+    x, y = m.Var(x0), m.Var(y0)
+    c = x ** 3
+    s = x + 3 * y
+    F = c * s
+    return x, y, c, s, F
+
+
+def _lecture_f(x, y):
+    return x ** 3 * (x + 3 * y)
+
+
+# -- judge-side helpers -----------------------------------------------------------------------------
+
+def _is_real(v) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+
+
+def _named_close(labels, rtol, atol=0.0):
+    """close() on each component of a tuple, naming the component that is off."""
+    one = close(rtol, atol)
+
+    def judge(got, expected, *args):
+        if not isinstance(got, (tuple, list)) or len(got) != len(labels):
+            raise Mismatch(f"expected {len(labels)} numbers ({', '.join(labels)}), got {fmt(got)}")
+        for label, g, e in zip(labels, got, expected):
+            try:
+                one(g, e)
+            except Mismatch as m:
+                raise Mismatch(f"{label}: {m}") from None
+
+    return judge
+
+
+def _value_and_gradient(rtol, atol=0.0):
+    """grad(f, point) returned a pair (real F, float64 ndarray of shape (n,)) close to the expected pair."""
+    one = close(rtol, atol)
+
+    def judge(got, expected, *args):
+        if not isinstance(got, (tuple, list)) or len(got) != 2:
+            raise Mismatch(f"grad(f, point) should return a pair (F, gradient), got {fmt(got)}")
+        value, gradient = got
+        if not _is_real(value):
+            raise Mismatch(f"the first item, F, should be a real number (a float), got {fmt(value)}")
+        if not isinstance(gradient, np.ndarray):
+            raise Mismatch(f"the gradient should be a numpy array (np.array of the inputs' grads), "
+                           f"got {type(gradient).__name__} {fmt(gradient)}")
+        if gradient.dtype != np.float64:
+            raise Mismatch(f"the gradient should be an array of float64, got dtype {gradient.dtype}")
+        try:
+            one(value, expected[0])
+        except Mismatch as m:
+            raise Mismatch(f"F: {m}") from None
+        try:
+            one(gradient, expected[1])
+        except Mismatch as m:
+            raise Mismatch(f"the gradient: {m}") from None
+
+    return judge
+
+
+def _fresh_var_and_repr(got, expected, value, slope):
+    """Var(value) starts at grad 0.0; its repr shows the value and, after a sweep, the grad."""
+    if not isinstance(got, (tuple, list)) or len(got) != 3:
+        raise Mismatch(f"expected (value, grad, repr) of a Var, got {fmt(got)}")
+    v, g, text = got
+    if not (_is_real(v) and float(v) == value):
+        raise Mismatch(f"Var({value}).value should be {value}, got {fmt(v)}")
+    if not (_is_real(g) and float(g) == 0.0):
+        raise Mismatch(f"a new Var's grad should be 0.0 (no sweep has reached it yet), got {fmt(g)}")
+    if not isinstance(text, str):
+        raise Mismatch(f"repr() should return a string, got {fmt(text)}")
+    for what, number in (("value", value), ("grad", slope)):
+        if f"{number:g}" not in text:
+            raise Mismatch(f"repr() should show the {what} {number:g}; it was {text!r}")
+
+
+# -- inputs -----------------------------------------------------------------------------------------
+
+_rng = seeded(2701)
+# The lecture's point first, then seeded random points (a hard-coded answer would fail those).
+_points = [(2.0, 3.0)] + [(float(a), float(b)) for a, b in _rng.uniform(-2.0, 2.0, (4, 2))]
+
+
+def _at(x0, y0):
+    return f"F(x, y) = x^3 (x + 3y) at (x, y) = ({x0:.6g}, {y0:.6g})"
+
+
+# Tolerance for every check below: the lecture's graph has four operations, so a correct
+# implementation is within a few ulps of the reference (1e-15 relative); 1e-12 allows any order of
+# the same arithmetic, while a missing or wrong term is off by O(1).
+
+@test_case(name="Var(v) has value v and grad 0.0; repr() shows the value and the grad", points=1, hidden=False)
+@check(cases=[(2.5, 3.25)], expect=None, judge=_fresh_var_and_repr,
+       describe=lambda value, slope: f"x = Var({value}), then F = x * {slope} and F.backward()")
+def var_basics(m, value, slope):
+    x = m.Var(value)
+    fresh = (x.value, x.grad)
+    F = x * slope
+    F.backward()
+    return fresh + (repr(x),)
+
+
+@test_case(name="One backward() sweep from F gives F.value, F.grad = dF/dF = 1, x.grad = dF/dx and y.grad = dF/dy",
+           points=2, hidden=False)
+@check(cases=_points, expect=REFERENCE,
+       judge=_named_close(("F.value", "F.grad", "x.grad", "y.grad"), rtol=1e-12, atol=1e-12), describe=_at)
+def lecture_one_sweep(m, x0, y0):
+    x, y, c, s, F = _lecture_graph(m, x0, y0)
+    F.backward()  # ONE sweep: both partial derivatives must be there afterwards
+    return (F.value, F.grad, x.grad, y.grad)
+
+
+@test_case(name="The intermediate nodes hold their adjoints: c.grad = dF/dc = s and s.grad = dF/ds = c "
+                "(c = x^3, s = x + 3y, F = c s)", points=1, hidden=False)
+@check(cases=_points, expect=REFERENCE, judge=_named_close(("c.grad", "s.grad"), rtol=1e-12, atol=1e-12),
+       describe=_at)
+def lecture_intermediate_nodes(m, x0, y0):
+    x, y, c, s, F = _lecture_graph(m, x0, y0)
+    F.backward()
+    return (c.grad, s.grad)
+
+
+@test_case(name="grad(f, point) returns (F, gradient): a float and a float64 numpy array of shape (n,)",
+           points=1, hidden=False)
+@check(cases=_points, expect=REFERENCE, judge=_value_and_gradient(rtol=1e-12, atol=1e-12),
+       describe=lambda x0, y0: f"grad(f, ({x0:.6g}, {y0:.6g})) with f(x, y) = x**3 * (x + 3*y)")
+def lecture_via_grad(m, x0, y0):
+    return m.grad(_lecture_f, (x0, y0))

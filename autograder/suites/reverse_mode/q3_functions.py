@@ -1,0 +1,142 @@
+"""Q3 -- Elementary functions sin, cos, exp, log, sqrt, tanh: on Vars (local partials) and on real numbers."""
+
+import math
+
+import numpy as np
+from otter.test_files import test_case
+
+from autograder.checking import Mismatch, all_of, check, close, fmt, raises, returns_type, seeded
+
+OK_FORMAT = False
+name = "q3_functions"
+
+# One function alone, then two composed: in "sin(cos(x))" the node cos(x) receives the adjoint
+# cos(cos x), not 1, so a rule that forgets to multiply by the adjoint it receives is caught.
+_FORMS = {
+    "sin(x)": lambda m, x: m.sin(x),
+    "cos(x)": lambda m, x: m.cos(x),
+    "sin(cos(x))": lambda m, x: m.sin(m.cos(x)),
+    "cos(sin(x))": lambda m, x: m.cos(m.sin(x)),
+    "exp(x)": lambda m, x: m.exp(x),
+    "log(x)": lambda m, x: m.log(x),
+    "exp(log(x))": lambda m, x: m.exp(m.log(x)),
+    "log(exp(x))": lambda m, x: m.log(m.exp(x)),
+    "sqrt(x)": lambda m, x: m.sqrt(x),
+    "tanh(x)": lambda m, x: m.tanh(x),
+    "sqrt(tanh(x))": lambda m, x: m.sqrt(m.tanh(x)),
+    "tanh(sqrt(x))": lambda m, x: m.tanh(m.sqrt(x)),
+}
+
+
+def _exact(form, x):
+    """(F, dF/dx) by the chain rule, derived by hand (judge side only)."""
+    sech2 = lambda u: 1.0 / math.cosh(u) ** 2  # noqa: E731  (tanh' = sech^2)
+    return {
+        "sin(x)": (math.sin(x), math.cos(x)),
+        "cos(x)": (math.cos(x), -math.sin(x)),
+        "sin(cos(x))": (math.sin(math.cos(x)), -math.cos(math.cos(x)) * math.sin(x)),
+        "cos(sin(x))": (math.cos(math.sin(x)), -math.sin(math.sin(x)) * math.cos(x)),
+        "exp(x)": (math.exp(x), math.exp(x)),
+        "log(x)": (math.log(x), 1.0 / x),
+        "exp(log(x))": (x, 1.0),
+        "log(exp(x))": (x, 1.0),
+        "sqrt(x)": (math.sqrt(x), 0.5 / math.sqrt(x)),
+        "tanh(x)": (math.tanh(x), sech2(x)),
+        "sqrt(tanh(x))": (math.sqrt(math.tanh(x)), 0.5 / math.sqrt(math.tanh(x)) * sech2(x)),
+        "tanh(sqrt(x))": (math.tanh(math.sqrt(x)), sech2(math.sqrt(x)) * 0.5 / math.sqrt(x)),
+    }[form]
+
+
+def _named_close(labels, rtol, atol=0.0):
+    """close() on each component of a tuple, naming the component that is off."""
+    one = close(rtol, atol)
+
+    def judge(got, expected, *args):
+        if not isinstance(got, (tuple, list)) or len(got) != len(labels):
+            raise Mismatch(f"expected {len(labels)} numbers ({', '.join(labels)}), got {fmt(got)}")
+        for label, g, e in zip(labels, got, expected):
+            try:
+                one(g, e)
+            except Mismatch as m:
+                raise Mismatch(f"{label}: {m}") from None
+
+    return judge
+
+
+# Tolerance: at most two library calls; tanh' written as 1 - tanh^2 instead of sech^2, or
+# exp(log x) rounding once more, is a few ulps off (1e-15 relative, here x is in [0.3, 2.8] so no
+# cancellation), so rtol = 1e-12 leaves a margin of 1000; a wrong rule is off by O(1).
+_JUDGE = _named_close(("F.value", "x.grad (dF/dx)"), rtol=1e-12, atol=1e-14)
+
+
+def _sweep(m, form, x0):
+    x = m.Var(x0)
+    F = _FORMS[form](m, x)
+    F.backward()
+    return (F.value, x.grad)
+
+
+_rng = seeded(2703)
+_xs = [float(v) for v in _rng.uniform(0.3, 2.8, 5)]  # > 0: in the domain of log and sqrt
+
+
+def _cases(forms):
+    return [(form, x) for form in forms for x in _xs]
+
+
+def _describe(form, x):
+    return f"F = {form} at x = {x:.6g}"
+
+
+@test_case(name="sin and cos on Vars: (sin u)' = cos u, (cos u)' = -sin u, times the adjoint received",
+           points=1, hidden=False)
+@check(cases=_cases(["sin(x)", "cos(x)", "sin(cos(x))", "cos(sin(x))"]), expect=_exact, judge=_JUDGE,
+       describe=_describe)
+def sin_cos(m, form, x):
+    return _sweep(m, form, x)
+
+
+@test_case(name="exp and log on Vars: (e^u)' = e^u, (log u)' = 1/u", points=1, hidden=True)
+@check(cases=_cases(["exp(x)", "log(x)", "exp(log(x))", "log(exp(x))"]), expect=_exact, judge=_JUDGE,
+       describe=_describe)
+def exp_log(m, form, x):
+    return _sweep(m, form, x)
+
+
+@test_case(name="sqrt and tanh on Vars: (sqrt u)' = 1/(2 sqrt u), (tanh u)' = 1 - tanh^2 u", points=1, hidden=True)
+@check(cases=_cases(["sqrt(x)", "tanh(x)", "sqrt(tanh(x))", "tanh(sqrt(x))"]), expect=_exact, judge=_JUDGE,
+       describe=_describe)
+def sqrt_tanh(m, form, x):
+    return _sweep(m, form, x)
+
+
+# -- on real numbers: a float, as math returns it ---------------------------------------------------
+
+_FUNCTIONS = ("sin", "cos", "exp", "log", "sqrt", "tanh")
+_real_cases = [(f, kind, v) for f in _FUNCTIONS for kind, v in
+               (("float", _xs[0]), ("int", 2), ("numpy.float64", _xs[1]))]
+_MAKE = {"float": float, "int": int, "numpy.float64": np.float64}
+
+
+@test_case(name="On a real number (int, float, numpy scalar) each function returns a float, as math does",
+           points=1, hidden=True)
+@check(cases=_real_cases, expect=lambda f, kind, v: getattr(math, f)(v),
+       # Tolerance: the same library value (math or numpy), at most an ulp apart.
+       judge=all_of(returns_type("float", "float64"), close(rtol=1e-14)),
+       describe=lambda f, kind, v: f"{f}({kind}({v:.6g}))")
+def on_reals(m, f, kind, v):
+    return getattr(m, f)(_MAKE[kind](v))
+
+
+# -- outside the domain: ValueError, as math.log and math.sqrt raise --------------------------------
+
+_domain_cases = [(f, on, v) for f, v in (("log", 0.0), ("log", -1.5), ("sqrt", -2.0)) for on in ("real", "Var")]
+
+
+@test_case(name="Outside the domain (log of x <= 0, sqrt of x < 0) the functions raise ValueError, "
+                "on a real number and on a Var", points=1, hidden=True)
+@check(cases=_domain_cases, expect=None, judge=raises(ValueError),
+       describe=lambda f, on, v: f"{f}({v:g})" if on == "real" else f"{f}(Var({v:g}))")
+def domain_errors(m, f, on, v):
+    result = getattr(m, f)(m.Var(v) if on == "Var" else v)
+    return getattr(result, "value", result)  # plain data if it did not raise

@@ -1,0 +1,110 @@
+"""Q2 -- running_mean: r[k] = mean(values[:k+1]) for every k, in one O(n) pass."""
+
+import math
+
+import numpy as np
+from otter.test_files import test_case
+
+from autograder.checking import Mismatch, check, fmt, seeded, timed
+
+OK_FORMAT = False
+name = "q2_running_mean"
+
+
+# -- judge-side (trusted) helpers -------------------------------------------------------------------
+
+def _definition(values):
+    """r[k] = (values[0] + ... + values[k]) / (k + 1), each sum correctly rounded (math.fsum)."""
+    values = [float(v) for v in values]
+    return np.array([math.fsum(values[:k + 1]) / (k + 1) for k in range(len(values))])
+
+
+def _running_mean_judge(got, expected, values):
+    """A float64 array of the right shape, equal to the definition up to summation rounding.
+
+    Tolerance: any summation order (a cumulative sum, a loop, the update r += (v - r)/(k+1)) is
+    within n * eps * max|v| of the exact mean; n <= 2000 here, so n * eps < 5e-13 and
+    1e-12 * max|v| accepts every correct order, while an off-by-one (dividing by k + 2, or
+    starting at values[1]) is wrong by about max|v| / n >= 5e-4 * max|v|.
+    """
+    if not isinstance(got, np.ndarray):
+        raise Mismatch(f"running_mean should return a numpy array, got {type(got).__name__}: {fmt(got)}")
+    if got.dtype != np.float64:
+        raise Mismatch(f"running_mean should return floats (dtype float64), got dtype {got.dtype}")
+    if got.shape != expected.shape:
+        raise Mismatch(f"expected shape {expected.shape} (one mean per prefix), got shape {got.shape}")
+    scale = max(abs(float(v)) for v in values)
+    bad = ~(np.abs(got - expected) <= 1e-12 * scale)  # also catches NaN
+    if bad.any():
+        k = int(np.argmax(bad))
+        raise Mismatch(f"r[{k}] should be the mean of the first {k + 1} values, {fmt(expected[k])}, "
+                       f"but it is {fmt(got[k])}")
+
+
+# Time of running_mean on N values / time of a plain Python loop adding N floats (best of 3 each,
+# measured side by side).  A cumulative sum takes ~1.5x that loop and an explicit Python loop with
+# numpy indexing ~12x on the grading machine; a mean recomputed for every prefix (O(N^2):
+# np.mean(values[:k+1]) for each k) takes ~450x at N = 50,000.  The bound 150 leaves a factor 12
+# for a slow but linear loop on a noisy machine and still fails the quadratic one by a factor 3.
+MAX_RATIO = 150
+N_COST = 50_000
+
+
+def _linear_time(got, expected, n):
+    ratio = float(got)
+    if not ratio <= MAX_RATIO:
+        raise Mismatch(f"running_mean of {n:,} values took {ratio:.0f} times as long as one Python loop "
+                       f"adding them up (allowed: {MAX_RATIO}); it should take O(n) time -- keep a running "
+                       "total (or use np.cumsum) instead of recomputing each mean from scratch")
+
+
+def _add_up(xs):
+    """The baseline: one pass of Python float additions."""
+    total = 0.0
+    for v in xs:
+        total += v
+    return total
+
+
+# -- inputs (seeded) --------------------------------------------------------------------------------
+
+_rng = seeded(2702)
+_table = [
+    [3.5],
+    [1, 2, 3],
+    [0.0, 0.0, 0.0, 0.0],
+    [-1.0, 1.0, -1.0, 1.0, -1.0],
+    [2.5, -7.25, 1e-3, 40.0, 0.125, -3.0],
+    [float(v) for v in _rng.random(100)],
+    [float(v) for v in _rng.standard_normal(2000)],
+    [float(v) for v in 1e6 + _rng.standard_normal(50)],  # a large offset: the means stay accurate
+    [int(v) for v in _rng.integers(-50, 50, 30)],
+]
+
+
+@test_case(name="running_mean([1, 2, 3, 4]) = [1, 1.5, 2, 2.5] and a few small lists", points=1, hidden=False)
+@check(cases=[([1.0, 2.0, 3.0, 4.0],), ([5.0],), ([0.5, 0.25, 1.0, 0.0, 3.0],), ([2, 4, 9],)],
+       expect=_definition, judge=_running_mean_judge,
+       describe=lambda values: f"running_mean({values})")
+def small_lists(m, values):
+    return m.running_mean(values)
+
+
+@test_case(name="running_mean equals the mean of every prefix (lists, numpy arrays, ints, signs, offsets)",
+           points=1, hidden=True)
+@check(cases=[(v, kind) for v in _table for kind in ("list", "array")],
+       expect=lambda values, kind: _definition(values),
+       judge=lambda got, expected, values, kind: _running_mean_judge(got, expected, values),
+       describe=lambda values, kind: f"running_mean of a {kind} of {len(values)} values {fmt(values)}")
+def prefix_means(m, values, kind):
+    return m.running_mean(np.array(values) if kind == "array" else list(values))
+
+
+@test_case(name="running_mean takes O(n) time (50,000 values in about the time of one pass over them)",
+           points=1, hidden=True)
+@check(cases=[(N_COST,)], expect=None, judge=_linear_time,
+       describe=lambda n: f"running_mean of {n:,} random numbers (a numpy array)")
+def linear_time(m, n):
+    values = np.random.default_rng(27).random(n)
+    as_list = values.tolist()
+    return timed(m.running_mean, values, repeat=3) / timed(_add_up, as_list, repeat=3)

@@ -1,0 +1,130 @@
+"""Q4 -- least_squares_1d: the minimizer x* and the region of confusion [min b_i/a_i, max b_i/a_i]."""
+
+import math
+import re
+
+import numpy as np
+from otter.test_files import test_case
+
+from autograder.checking import Mismatch, Raised, check, fmt, seeded
+
+OK_FORMAT = False
+name = "q4_region_of_confusion"
+
+
+# -- judge-side (trusted) helpers -------------------------------------------------------------------
+
+def _formula(a, b):
+    """x* = sum a_i b_i / sum a_i^2 (sums correctly rounded); lo, hi = min and max of b_i / a_i."""
+    a = [float(v) for v in a]
+    b = [float(v) for v in b]
+    ratios = [bi / ai for ai, bi in zip(a, b)]
+    x_star = math.fsum(ai * bi for ai, bi in zip(a, b)) / math.fsum(ai * ai for ai in a)
+    return x_star, min(ratios), max(ratios)
+
+
+def _is_real(x):
+    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_))
+
+
+def _triple_judge(got, expected, a, b):
+    """(x_star, lo, hi) as three real numbers.
+
+    Tolerance: lo and hi are single divisions b_i / a_i, the same in every correct program, so they
+    must match to 4 eps (a mixed-up ratio a_i/b_i or a min/max swap is off by O(1)).  x_star is a
+    ratio of two sums of n <= 40 products; any summation order is within 40 eps * sum|a_i b_i| of
+    the exact numerator, so the allowance is 1e-12 * sum|a_i b_i| / sum a_i^2 (+ 1e-13 relative).
+    """
+    if isinstance(got, np.ndarray):
+        got = tuple(got.tolist()) if got.shape == (3,) else got
+    if not (isinstance(got, (tuple, list)) and len(got) == 3 and all(_is_real(v) for v in got)):
+        raise Mismatch(f"least_squares_1d should return three numbers (x_star, lo, hi), got {fmt(got)}")
+    x_star, lo, hi = (float(v) for v in got)
+    e_star, e_lo, e_hi = expected
+    if not (abs(lo - e_lo) <= 4 * np.finfo(float).eps * abs(e_lo)
+            and abs(hi - e_hi) <= 4 * np.finfo(float).eps * abs(e_hi)):
+        raise Mismatch(f"the region of confusion should be [min b_i/a_i, max b_i/a_i] = "
+                       f"[{fmt(e_lo)}, {fmt(e_hi)}] (the minimizers of the single terms), got "
+                       f"[{fmt(lo)}, {fmt(hi)}]")
+    scale = sum(abs(float(ai) * float(bi)) for ai, bi in zip(a, b)) / sum(float(ai) ** 2 for ai in a)
+    if not abs(x_star - e_star) <= 1e-12 * scale + 1e-13 * abs(e_star):
+        raise Mismatch(f"x_star should be sum(a_i b_i) / sum(a_i^2) = {fmt(e_star)}, got {fmt(x_star)}")
+
+
+def _value_error_naming(argument):
+    """The probe raised ValueError whose message names ``argument`` (as a word: 'a', 'a_i', 'a[3]')."""
+    pattern = re.compile(rf"(?<![A-Za-z0-9]){re.escape(argument)}(?![A-Za-z0-9])")
+
+    def judge(got, expected, *args):
+        if not isinstance(got, Raised):
+            raise Mismatch(f"expected ValueError, but it returned {fmt(got)}")
+        if not got.is_a(ValueError):
+            raise Mismatch(f"expected ValueError, got {got}")
+        if not pattern.search(got.message):
+            raise Mismatch(f"the ValueError message should name the argument {argument!r}; "
+                           f"it was {got.message!r}")
+
+    judge.accepts_raised = True
+    return judge
+
+
+# -- inputs (seeded) --------------------------------------------------------------------------------
+
+_rng = seeded(2704)
+_table = [
+    ([2.0], [3.0]),                                   # one term: x* = lo = hi
+    ([1.0, 1.0, 1.0], [1.0, 2.0, 6.0]),               # a = 1: x* is the mean of b
+    ([1, 2, 3], [2, 4, 6]),                           # ints, every ratio 2: no confusion at all
+    ([-1.0, 2.0, 0.5], [3.0, 1.0, -2.0]),             # negative a_i: ratios are not b_i's order
+    ([-2.0, -1.0, -4.0], [-1.0, 3.0, 2.0]),           # all a_i negative
+    ([0.5, 4.0, 1.5, 2.0], [-1.0, 0.0, 7.0, 0.25]),
+]
+for _n in (5, 12, 40):
+    _a = _rng.uniform(0.5, 1.5, _n) * _rng.choice([-1.0, 1.0], _n)
+    _b = _a * (1.0 + _rng.standard_normal(_n))
+    _table.append(([float(v) for v in _a], [float(v) for v in _b]))
+
+
+@test_case(name="least_squares_1d: x* = sum a_i b_i / sum a_i^2, region [min b_i/a_i, max b_i/a_i]",
+           points=1, hidden=False)
+@check(cases=[([1.0, 2.0], [1.0, 6.0]), ([1.0, 1.0, 2.0], [0.0, 3.0, 2.0])], expect=_formula,
+       judge=_triple_judge, describe=lambda a, b: f"least_squares_1d(a={a}, b={b})")
+def small_problems(m, a, b):
+    return m.least_squares_1d(np.array(a), np.array(b))
+
+
+@test_case(name="least_squares_1d on more problems (one term, ints, negative a_i, lists)", points=1,
+           hidden=True)
+@check(cases=[(a, b, kind) for a, b in _table for kind in ("array", "list")],
+       expect=lambda a, b, kind: _formula(a, b),
+       judge=lambda got, expected, a, b, kind: _triple_judge(got, expected, a, b),
+       describe=lambda a, b, kind: f"least_squares_1d(a, b) with {kind}s a = {fmt(a)}, b = {fmt(b)}")
+def more_problems(m, a, b, kind):
+    if kind == "array":
+        return m.least_squares_1d(np.array(a), np.array(b))
+    return m.least_squares_1d(list(a), list(b))
+
+
+def _bad_arguments(got, expected, a, b, names):
+    """ValueError whose message names one of ``names`` (the arguments at fault)."""
+    failures = []
+    for argument in names:
+        try:
+            return _value_error_naming(argument)(got, expected)
+        except Mismatch as exc:
+            failures.append(exc)
+    raise failures[0]
+
+
+_bad_arguments.accepts_raised = True
+
+
+@test_case(name="least_squares_1d raises ValueError naming the argument: different lengths, empty, "
+                "some a_i = 0", points=1, hidden=True)
+@check(cases=[([1.0, 2.0], [1.0], ("a", "b")), ([1.0], [1.0, 2.0, 3.0], ("a", "b")), ([], [], ("a", "b")),
+              ([1.0, 0.0, 2.0], [1.0, 1.0, 1.0], ("a",)), ([0.0], [0.0], ("a",))],
+       expect=None, judge=_bad_arguments,
+       describe=lambda a, b, names: f"least_squares_1d(a={a}, b={b}) (the message should name "
+                                    f"{' or '.join(names)})")
+def bad_arguments(m, a, b, names):
+    return m.least_squares_1d(np.array(a), np.array(b))
