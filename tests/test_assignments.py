@@ -1,0 +1,187 @@
+"""Every assignment, end to end, through both grading paths.
+
+* ``make grade`` path: the reference solution gets full marks, the stub template zero, and each
+  example submission loses points exactly on the questions its ``examples/<id>/expected.toml`` names
+  (written by hand from the bug's description) and ends with the status it names.
+* otter path: ``make release`` builds autograder.zip with ``otter generate`` and gates it with
+  ``otter run`` (reference full, template zero); then every example gets the same total from
+  ``otter run`` as from ``make grade`` -- except hangs, which otter cannot stop.
+"""
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+import tomllib
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from autograder.engine.release import otter_score, release
+from autograder.engine.suite import ASSIGNMENT_IDS
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE, TEMPLATE = "zz_reference_solution", "zz_stub_template"  # no example has these names
+
+
+def parts(a: str) -> dict[str, Path]:
+    return {
+        "suite": ROOT / "autograder" / "suites" / a,
+        "solution": ROOT / "solutions" / f"{a}.py",
+        "template": ROOT / "student_template" / f"{a}.py",
+        "handout": ROOT / "assignments" / a / "handout.md",
+        "config": ROOT / "assignments" / a / "assignment.toml",
+        "examples": ROOT / "examples" / a / "expected.toml",
+    }
+
+
+def expected_examples(a: str) -> dict:
+    path = parts(a)["examples"]
+    return tomllib.loads(path.read_text()) if path.exists() else {}
+
+
+EXAMPLES = [(a, s) for a in ASSIGNMENT_IDS for s in expected_examples(a)]
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENT_IDS)
+def test_assignment_is_complete(assignment):
+    missing = [name for name, p in parts(assignment).items() if not p.exists()]
+    assert not missing, f"{assignment} lacks {missing}"
+    assert len(list(parts(assignment)["suite"].glob("q*.py"))) >= 3
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENT_IDS)
+def test_every_example_is_declared(assignment):
+    folder = ROOT / "examples" / assignment
+    entries = {p.stem if p.suffix == ".py" else p.name for p in folder.iterdir()
+               if p.name != "expected.toml" and not p.name.startswith((".", "_"))}
+    assert entries == set(expected_examples(assignment)), "examples/ and expected.toml disagree"
+    assert len(entries) >= 8
+
+
+@pytest.fixture(scope="session")
+def graded(tmp_path_factory):
+    """assignment -> {student: (row of grades.csv, results.json)} for reference + template + examples."""
+    cache = {}
+
+    def get(a: str):
+        if a not in cache:
+            if not all(p.exists() for p in parts(a).values()):
+                pytest.skip(f"{a} is not complete yet")
+            tmp = tmp_path_factory.mktemp(a)
+            klass = tmp / "class"
+            shutil.copytree(ROOT / "examples" / a, klass, ignore=shutil.ignore_patterns("expected.toml"))
+            shutil.copy(parts(a)["solution"], klass / f"{REFERENCE}.py")
+            shutil.copy(parts(a)["template"], klass / f"{TEMPLATE}.py")
+            proc = subprocess.run([sys.executable, "-m", "autograder.engine.grade", "--submissions", str(klass),
+                                   "--out", str(tmp / "out"), a], cwd=ROOT, capture_output=True, text=True, timeout=900)
+            assert proc.returncode == 0, proc.stdout + proc.stderr
+            with open(tmp / "out" / a / "grades.csv", newline="") as f:
+                rows = {r["student"]: r for r in csv.DictReader(f)}
+            results = {s: json.loads((tmp / "out" / a / s / "results.json").read_text()) for s in rows}
+            cache[a] = {s: (rows[s], results[s]) for s in rows}
+        return cache[a]
+
+    return get
+
+
+def questions_of(row: dict) -> list[str]:
+    return [k for k in row if k not in ("student", "total", "max_total", "status")]
+
+
+def full_marks(results: dict) -> dict[str, tuple[float, float]]:
+    per_q = {}
+    for t in results["tests"]:
+        q = t["name"].split(":")[0]
+        got, mx = per_q.get(q, (0.0, 0.0))
+        per_q[q] = (got + t["score"], mx + t["max_score"])
+    return per_q
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENT_IDS)
+def test_reference_full_marks_and_template_zero(graded, assignment):
+    g = graded(assignment)
+    ref_row, _ = g[REFERENCE]
+    tpl_row, _ = g[TEMPLATE]
+    assert ref_row["status"] == "ok" and float(ref_row["total"]) == float(ref_row["max_total"]) > 0
+    assert tpl_row["status"] == "ok" and float(tpl_row["total"]) == 0
+
+
+@pytest.mark.parametrize("assignment, student", EXAMPLES)
+def test_example_loses_points_only_where_expected(graded, assignment, student):
+    spec = expected_examples(assignment)[student]
+    row, results = graded(assignment)[student]
+    assert row["status"] == spec["status"], f"{student}: {results['output']}"
+    for q, (got, mx) in full_marks(results).items():
+        if q in spec["loses"]:
+            assert got < mx, f"{student} ({spec['about']}) should lose points on {q}"
+        else:
+            failed = [t["output"] for t in results["tests"] if t["name"].startswith(q) and t["status"] == "failed"]
+            assert got == mx, f"{student} ({spec['about']}) should keep full marks on {q}: {failed}"
+
+
+@pytest.fixture(scope="session")
+def released(tmp_path_factory):
+    cache = {}
+
+    def get(a: str) -> Path:
+        if a not in cache:
+            if not all(p.exists() for p in parts(a).values()):
+                pytest.skip(f"{a} is not complete yet")
+            cache[a] = release(a, tmp_path_factory.mktemp("dist"))  # gated: raises unless ref full, template 0
+        return cache[a]
+
+    return get
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENT_IDS)
+def test_otter_run_agrees_with_make_grade_on_every_example(graded, released, assignment):
+    bundle = released(assignment) / "autograder.zip"
+    g = graded(assignment)
+    specs = expected_examples(assignment)
+    candidates = {s: p for s, p in _example_files(assignment).items() if specs[s]["status"] not in ("timeout", "memory", "output")}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        otter_totals = dict(zip(candidates, pool.map(lambda p: otter_score(bundle, p, assignment)[0], candidates.values())))
+    disagreements = {s: (otter_totals[s], float(g[s][0]["total"])) for s in candidates
+                     if otter_totals[s] != float(g[s][0]["total"])}
+    assert not disagreements, f"otter run vs make grade totals: {disagreements}"
+
+
+def _example_files(a: str) -> dict[str, Path]:
+    files = {}
+    for p in (ROOT / "examples" / a).iterdir():
+        if p.suffix == ".py":
+            files[p.stem] = p
+        elif p.is_dir() and (p / f"{a}.py").exists():
+            files[p.name] = p / f"{a}.py"
+    return files
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENT_IDS)
+def test_student_zip_has_the_stub_and_public_tests_only(released, assignment):
+    with zipfile.ZipFile(released(assignment) / "student.zip") as z:
+        names = set(z.namelist())
+        assert {f"{assignment}.py", "handout.md", "check.py", "requirements.txt"} <= names
+        tests = [n for n in names if n.startswith("tests/q")]
+        assert tests and all("hidden=True" not in z.read(n).decode() for n in tests)
+        assert all("hidden=False" in z.read(n).decode() for n in tests)
+        assert "solutions" not in " ".join(names)
+        assert z.read(f"{assignment}.py") == parts(assignment)["template"].read_bytes()
+    with zipfile.ZipFile(released(assignment) / "solutions.zip") as z:
+        assert z.read(f"{assignment}.py") == parts(assignment)["solution"].read_bytes()
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENT_IDS)
+def test_students_check_command_runs_the_public_tests(released, assignment, tmp_path):
+    with zipfile.ZipFile(released(assignment) / "student.zip") as z:
+        z.extractall(tmp_path)
+    run = lambda: subprocess.run([sys.executable, "check.py", f"{assignment}.py"], cwd=tmp_path,
+                                 capture_output=True, text=True, timeout=300)
+    stub = run()
+    assert stub.returncode == 1 and "0 passed" in stub.stdout and "NotImplementedError" in stub.stdout
+    shutil.copy(parts(assignment)["solution"], tmp_path / f"{assignment}.py")
+    solved = run()
+    assert solved.returncode == 0 and " 0 failed" in solved.stdout, solved.stdout + solved.stderr
