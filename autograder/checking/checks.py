@@ -23,9 +23,12 @@ Example (an otter exception-format test file)::
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -69,15 +72,19 @@ class Check:
 
     # -- the student's side ------------------------------------------------------------------
     def run_probes(self, module) -> list[dict]:
-        """Run the probe on every case; encoded results (exceptions included), in case order."""
+        """Run the probe on every case; encoded results (exceptions included), in case order.
+
+        Raises ``CheckTimedOut`` when the cases together run past ``self.timeout`` seconds.
+        """
         view = StudentModule(module)
         filename = getattr(module, "__file__", None) or (module.get("__file__") if isinstance(module, dict) else None)
         out = []
-        for args in self.cases:
-            try:
-                out.append(encode(self.probe(view, *args)))
-            except Exception as exc:  # the student's exception is a result like any other
-                out.append(encode_exception(exc, filename))
+        with deadline(self.timeout):
+            for args in self.cases:
+                try:
+                    out.append(encode(self.probe(view, *args)))
+                except Exception as exc:  # the student's exception is a result like any other
+                    out.append(encode_exception(exc, filename))
         return out
 
     # -- the judge's side --------------------------------------------------------------------
@@ -133,7 +140,11 @@ def check(*, cases: Sequence[tuple] = ((),), expect=REFERENCE, judge: Callable =
             """Otter calls this in the student's kernel with the student's global namespace."""
             forbidden = forbidden_modules_loaded()
             reference = load_bundled_reference().get(c.key) if c.needs_reference else None
-            message = c.verdict(c.run_probes(env), reference, forbidden)
+            try:
+                results = c.run_probes(env)
+            except CheckTimedOut as exc:
+                raise Mismatch(str(exc)) from None
+            message = c.verdict(results, reference, forbidden)
             if message:
                 raise Mismatch(message)
 
@@ -143,6 +154,34 @@ def check(*, cases: Sequence[tuple] = ((),), expect=REFERENCE, judge: Callable =
         return otter_test
 
     return decorate
+
+
+class CheckTimedOut(BaseException):
+    """A check ran past its time limit.  A BaseException, so ``except Exception`` in student code
+    does not swallow it."""
+
+
+@contextlib.contextmanager
+def deadline(seconds: float):
+    """Interrupt the block with ``CheckTimedOut`` after ``seconds`` (SIGALRM; main thread only).
+
+    Stops a runaway Python loop in-process (under otter, the only guard there is).  Under
+    ``make grade`` the parent also kills a child that overruns, for loops that ignore signals.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise CheckTimedOut(f"did not finish within {seconds:g} s (an infinite loop, or far too slow)")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _describe_raise(got: Raised) -> str:

@@ -36,9 +36,10 @@ def main() -> None:
         results.flush()
 
     import autograder.checking.checks as checking
+    from autograder.engine.suite import import_otter_test_files_only, load_suite
 
     checking.PROBE_ONLY = True
-    from autograder.engine.suite import load_suite
+    import_otter_test_files_only()
 
     checks = {case.key: case.check for q in load_suite(request["assignment"]) for case in q.cases}
     preloaded = set(checking.forbidden_modules_loaded())
@@ -50,7 +51,11 @@ def main() -> None:
         return
     for key in request["keys"]:
         t0 = time.perf_counter()
-        outputs = checks[key].run_probes(module)
+        try:
+            outputs = checks[key].run_probes(module)
+        except checking.CheckTimedOut as exc:
+            emit({"event": "check", "key": key, "timeout": str(exc)})
+            continue
         emit({"event": "check", "key": key, "results": outputs, "seconds": time.perf_counter() - t0})
 
 

@@ -24,6 +24,9 @@ from pathlib import Path
 from .suite import ROOT, SUITES
 
 
+KILL_GRACE = 5.0  # seconds past a check's deadline before its child is killed
+
+
 @dataclass(frozen=True)
 class Limits:
     memory_mb: int = 2048  # address space of the child; numpy + matplotlib need ~1 GB of it
@@ -89,13 +92,17 @@ def _collect(proc, run: RunResult, remaining: list, limits: Limits) -> str:
                 return "stop"
         while remaining:
             key, timeout = remaining[0]
-            line = reader.next_line(timeout)
+            # the child stops a runaway Python loop itself at `timeout`; the grace period covers
+            # loops that ignore signals (C code), after which the child is killed
+            line = reader.next_line(timeout + KILL_GRACE)
             remaining.pop(0)
-            if isinstance(line, dict):
+            if isinstance(line, dict) and "timeout" in line:
+                run.results[key] = Incident("timeout", line["timeout"])
+            elif isinstance(line, dict):
                 run.results[line["key"]] = line["results"]
-                continue
-            run.results[key] = _incident(line, proc, timeout, limits)
-            return "restart"  # a fresh child carries on with the rest
+            else:
+                run.results[key] = _incident(line, proc, timeout, limits)
+                return "restart"  # a fresh child carries on with the rest
         return "done"
     finally:
         _kill(proc)

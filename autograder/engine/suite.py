@@ -50,7 +50,7 @@ def suite_files(assignment: str) -> list[Path]:
 
 def load_suite(assignment: str) -> list[Question]:
     """Every question of the assignment, in file order, with resolved points."""
-    from otter.test_files.exception_test import ExceptionTestFile
+    from otter.test_files.exception_test import ExceptionTestFile  # otter's own parser
 
     questions = []
     for path in suite_files(assignment):
@@ -81,3 +81,27 @@ def _docstring(path: Path) -> str | None:
     import ast
 
     return ast.get_docstring(ast.parse(path.read_text()))
+
+
+def import_otter_test_files_only() -> None:
+    """Make ``otter.test_files`` importable without running otter's package ``__init__``.
+
+    The sandboxed child needs only otter's test-file classes (``test_case``, ``ExceptionTestFile``,
+    real otter code); otter's ``__init__`` would also import nbconvert and friends, a second per
+    child start.  Call before anything imports otter.
+    """
+    import importlib.util
+    import sys
+    import types
+
+    if "otter" in sys.modules:
+        return
+    root = Path(importlib.util.find_spec("otter").origin).parent
+    for name, folder in (("otter", root), ("otter.test_files", root / "test_files")):
+        package = types.ModuleType(name)
+        package.__path__ = [str(folder)]
+        sys.modules[name] = package
+    from otter.test_files.exception_test import ExceptionTestFile, test_case
+
+    sys.modules["otter.test_files"].test_case = test_case
+    sys.modules["otter.test_files"].ExceptionTestFile = ExceptionTestFile

@@ -75,7 +75,7 @@ for _k in [3, 4, 5, 6, 8, 11]:
            points=1, hidden=False)
 @check(cases=[(2, 3, 4), (1, 1, 1), (7, 1, 5), (30, 35, 15), (1000, 1000, 1)],
        expect=lambda m, n, p: m * n * p, judge=equal,
-       describe=lambda m, n, p: f"an {m}x{n} matrix times an {n}x{p} matrix")
+       describe=lambda m, n, p: f"({m}x{n}) times ({n}x{p})")
 def matmul(m, a, b, c):
     return m.matmul_cost(a, b, c)
 

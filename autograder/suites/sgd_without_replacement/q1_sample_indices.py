@@ -173,23 +173,25 @@ def reproducible(m, n, num_samples, replace, seed):
     return first, second
 
 
-@test_case(name="without replacement: a fresh, uniformly random order for every pass "
-                "(all 6 orders of range(3) equally likely, consecutive passes independent)",
-           points=1, hidden=True)
-@check(cases=[(30000, 41)], expect=None, judge=_fresh_uniform_blocks,
-       describe=lambda blocks, seed: f"sample_indices(3, {3 * blocks}, False, np.random.default_rng({seed}))")
-def fresh_blocks(m, blocks, seed):
-    return m.sample_indices(3, 3 * blocks, False, np.random.default_rng(seed))
+def _fresh_permutations(got, expected, kind, count, seed):
+    if kind == "passes":
+        _fresh_uniform_blocks(got, expected, count, seed)
+    else:
+        _fresh_partial_block(got, expected, count, seed)
 
 
-@test_case(name="without replacement: a partial last block is the start of a fresh random permutation",
-           points=1, hidden=True)
-@check(cases=[(6000, 42)], expect=None, judge=_fresh_partial_block,
-       describe=lambda calls, seed: f"{calls} calls sample_indices(3, 5, False, rng), "
-                                    f"rng = np.random.default_rng({seed})")
-def fresh_partial(m, calls, seed):
+@test_case(name="without replacement: a fresh, uniformly random order for every pass, a partial last pass "
+                "included (all orders of range(3) equally likely, passes independent)", points=1, hidden=True)
+@check(cases=[("passes", 30000, 41), ("partial", 6000, 42)], expect=None, judge=_fresh_permutations,
+       describe=lambda kind, count, seed: (f"sample_indices(3, {3 * count}, False, np.random.default_rng({seed}))"
+                                           if kind == "passes" else
+                                           f"{count} calls sample_indices(3, 5, False, rng), "
+                                           f"rng = np.random.default_rng({seed})"))
+def fresh_permutations(m, kind, count, seed):
     rng = np.random.default_rng(seed)
-    return [m.sample_indices(3, 5, False, rng) for _ in range(calls)]
+    if kind == "passes":
+        return m.sample_indices(3, 3 * count, False, rng)
+    return [m.sample_indices(3, 5, False, rng) for _ in range(count)]
 
 
 @test_case(name="with replacement: independent uniform draws (every value 1/n of the time, "

@@ -106,5 +106,10 @@ def prefix_means(m, values, kind):
        describe=lambda n: f"running_mean of {n:,} random numbers (a numpy array)")
 def linear_time(m, n):
     values = np.random.default_rng(27).random(n)
-    as_list = values.tolist()
-    return timed(m.running_mean, values, repeat=3) / timed(_add_up, as_list, repeat=3)
+    baseline = timed(_add_up, values.tolist(), repeat=3)
+    best = float("inf")
+    for _ in range(3):  # best of 3, but one run over a second is already far beyond O(n)
+        best = min(best, timed(m.running_mean, values))
+        if best > 1.0:
+            break
+    return best / baseline

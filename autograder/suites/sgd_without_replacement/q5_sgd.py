@@ -98,13 +98,17 @@ def _recurrence(got, expected, problem, x0, lr, T, replace, seed):
                 hint = " -- the first row should be x_1 (after one step), not x0"
             elif t > 0 and np.allclose(xs[t], x):
                 hint = " -- it repeats x_t: is every row the same array (a missing copy)?"
-            raise Mismatch(f"row {t} should be x_{t + 1} = x_{t} - lr_{t} * grad_i(x_{t}, i_{t}) = {fmt(new)} "
+            raise Mismatch(f"row {t} should be x_{t + 1} = x_{t} - lr_{t} * grad_i(x_{t}, i_{t}) = {_show(new)} "
                            f"with i_{t} = {int(idx[t])} (entry {t} of sample_indices({n}, {T}, {replace}, rng) "
-                           f"from the same generator state), lr_{t} = {lr_t:g}, x_{t} = {fmt(x)}; "
-                           f"got {fmt(xs[t])}{hint}")
+                           f"from the same generator state), lr_{t} = {lr_t:g}, x_{t} = {_show(x)}; "
+                           f"got {_show(xs[t])}{hint}")
         x = new
     if not np.array_equal(np.asarray(x0_after, dtype=np.float64), start):
-        raise Mismatch(f"sgd changed the caller's x0 from {fmt(start)} to {fmt(x0_after)}; work on a copy")
+        raise Mismatch(f"sgd changed the caller's x0 from {_show(start)} to {_show(x0_after)}; work on a copy")
+
+
+def _show(x):
+    return fmt(float(x)) if np.ndim(x) == 0 else fmt(np.asarray(x))
 
 
 def _distance(x, lo, hi):

@@ -1,0 +1,241 @@
+"""Q5 -- partial, directional_derivative and gradient: one forward pass per seed, and what it costs."""
+import math
+
+import numpy as np
+from otter.test_files import test_case
+
+from autograder.checking import REFERENCE, Mismatch, check, fmt, seeded
+
+OK_FORMAT = False
+name = "q5_gradients"
+
+# Tolerance, relative to each derivative's scale (the sum of the absolute values of its terms): a
+# partial derivative of these functions is at most three chain-rule terms of a few flops each, so
+# correct forward mode agrees with the hand-derived formula to a few ulps (~1e-15) of the scale;
+# 1e-13 leaves a 100x margin.  A wrong seed is off by O(1); a finite difference by 1e-11 or more.
+RTOL = 1e-13
+
+# -- the test functions (probe side) and their hand-derived gradients (judge side) ----------------------
+# They use only the sum rule, real multiples and the chain rule through sin, cos, exp, log, sqrt, tanh:
+# no product or quotient of two Duals, no power, no real on the left of - or /, so that a bug in those
+# rules (questions 1-2) does not cost points here too.  f4 ignores its last input on purpose.
+
+_FUNCTIONS = {
+    "f1": (1, "sin(x) + 0.5*x", lambda m, x: m.sin(x) + 0.5 * x),
+    "f2": (2, "exp(0.3*x - y) + cos(x + 2*y)", lambda m, x, y: m.exp(0.3 * x - y) + m.cos(x + 2 * y)),
+    "f3": (3, "sin(x - 2*z) + 3*y + tanh(0.5*y + z)",
+           lambda m, x, y, z: m.sin(x - 2 * z) + 3 * y + m.tanh(0.5 * y + z)),
+    "f4": (4, "log(sin(a) - 0.5*b + 3) + sqrt(cos(c) + 2)   (d unused)",
+           lambda m, a, b, c, d: m.log(m.sin(a) - 0.5 * b + 3.0) + m.sqrt(m.cos(c) + 2.0)),
+}
+
+
+def _terms(fname, xs):
+    """For each input, the list of chain-rule terms of ∂f/∂x_i (derived by hand)."""
+    if fname == "f1":
+        (x,) = xs
+        return [[math.cos(x), 0.5]]
+    if fname == "f2":
+        x, y = xs
+        e, s = math.exp(0.3 * x - y), math.sin(x + 2 * y)
+        return [[0.3 * e, -s], [-e, -2 * s]]
+    if fname == "f3":
+        x, y, z = xs
+        c, sech2 = math.cos(x - 2 * z), 1.0 / math.cosh(0.5 * y + z) ** 2
+        return [[c], [3.0, 0.5 * sech2], [-2 * c, sech2]]
+    if fname == "f4":
+        a, b, c, d = xs
+        inner = math.sin(a) - 0.5 * b + 3.0
+        return [[math.cos(a) / inner], [-0.5 / inner], [-math.sin(c) / (2 * math.sqrt(math.cos(c) + 2.0))], []]
+    if fname.startswith("sum"):  # sum_k (k+1) sin(x_k) + exp(0.1 (x_0 - x_{n-1}))
+        n, e = len(xs), math.exp(0.1 * (xs[0] - xs[-1]))
+        terms = [[(k + 1) * math.cos(x)] for k, x in enumerate(xs)]
+        terms[0].append(0.1 * e)
+        terms[-1].append(-0.1 * e)
+        return terms
+    raise ValueError(fname)
+
+
+def _sum_function(m, *xs):
+    total = 0.1 * (xs[0] - xs[-1])
+    result = m.exp(total)
+    for k, x in enumerate(xs):
+        result = result + (k + 1) * m.sin(x)
+    return result
+
+
+def _function(m, fname):
+    return (lambda *xs: _sum_function(m, *xs)) if fname.startswith("sum") else (
+        lambda *xs: _FUNCTIONS[fname][2](m, *xs))
+
+
+def _counted(m, fname):
+    """The test function, wrapped to count how many times it is evaluated."""
+    calls = [0]
+    f = _function(m, fname)
+
+    def counted(*xs):
+        calls[0] += 1
+        return f(*xs)
+
+    return counted, calls
+
+
+def _as_point(point, kind):
+    return {"list": list, "tuple": tuple, "array": np.array}[kind](point)
+
+
+def gradient_formula(fname, point, *rest):
+    """(∇f, scale) with scale_i = sum of |terms| of ∂f/∂x_i."""
+    terms = _terms(fname, point)
+    return (np.array([sum(t) for t in terms], dtype=float), np.array([sum(map(abs, t)) for t in terms]))
+
+
+# -- judges ------------------------------------------------------------------------------------------------
+
+def _real(x):
+    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
+
+
+def _check_number(got, want, scale, what):
+    if not _real(got):
+        raise Mismatch(f"{what} should be a float, got {fmt(got)}")
+    want = float(want)
+    if not abs(float(got) - want) <= RTOL * max(float(scale), abs(want)):
+        raise Mismatch(f"{what} is {float(got)!r}, expected {want!r}")
+
+
+def _check_array(got, want, scale, what):
+    if not isinstance(got, np.ndarray):
+        raise Mismatch(f"{what} should be a numpy array of shape {want.shape}, got {fmt(got)}")
+    if got.shape != want.shape:
+        raise Mismatch(f"{what} should have shape {want.shape} (one entry per input), got shape {got.shape}")
+    if got.dtype.kind not in "iuf":
+        raise Mismatch(f"{what} should be an array of floats, got dtype {got.dtype}: {fmt(got)}")
+    bad = ~(np.abs(got - want) <= RTOL * np.maximum(scale, np.abs(want)))
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise Mismatch(f"entry {i} of {what} (∂f/∂x_{i}) is {float(got[i])!r}, expected {float(want[i])!r}; "
+                       f"got {fmt(got)}, expected {fmt(want)}")
+
+
+def partial_judge(got, expected, fname, point, i):
+    grad, scale = expected
+    _check_number(got, grad[i], scale[i], f"partial(f, point, {i})")
+
+
+def directional_judge(got, expected, fname, point, direction):
+    grad, scale = expected
+    calls, value = got
+    v = np.asarray(direction, dtype=float)
+    if calls != 1:
+        raise Mismatch(f"directional_derivative evaluated f {calls} times; one evaluation on Duals seeded with "
+                       "the direction gives the whole directional derivative")
+    _check_number(value, float(grad @ v), float(scale @ np.abs(v)), "directional_derivative(f, point, v)")
+
+
+def gradient_judge(got, expected, *args):
+    grad, scale = expected if isinstance(expected, tuple) else (np.asarray(expected, float), np.abs(expected))
+    _check_array(got, grad, scale, "the gradient")
+
+
+def cost_judge(got, expected, fname, point):
+    calls, grad = got
+    n = len(point)
+    if calls > n + 1:
+        raise Mismatch(f"gradient evaluated f {calls} times for n = {n} inputs; forward mode needs one pass "
+                       f"per input (at most n + 1 = {n + 1} evaluations)")
+    gradient_judge(grad, expected)
+
+
+# -- inputs --------------------------------------------------------------------------------------------------
+
+_rng = seeded(1501)
+_POINTS = {f: [[round(float(v), 4) for v in _rng.uniform(-1.0, 1.0, _FUNCTIONS[f][0])] for _ in range(3)]
+           for f in _FUNCTIONS}
+_KINDS = ("list", "tuple", "array")
+
+_PARTIAL = [(f, p, i) for f in _FUNCTIONS for p in _POINTS[f][:2] for i in range(_FUNCTIONS[f][0])]
+
+_rng = seeded(1502)
+_DIRECTIONAL = [(f, p, [round(float(v), 4) for v in _rng.uniform(-2.0, 2.0, len(p))])
+                for f in ("f1", "f2", "f3", "f4") for p in _POINTS[f][:2]]
+
+_GRADIENT = [(f, p, _KINDS[k % 3]) for f in _FUNCTIONS for k, p in enumerate(_POINTS[f])]
+
+_rng = seeded(1503)
+_COST = [(f"sum{n}", [round(float(v), 4) for v in _rng.uniform(-1.0, 1.0, n)]) for n in (1, 2, 3, 5, 8)]
+
+
+def _name(fname):
+    return f"f = {_FUNCTIONS[fname][1]}" if fname in _FUNCTIONS else "f = sum_k (k+1) sin(x_k) + exp(0.1 (x_0 - x_{n-1}))"
+
+
+# -- checks --------------------------------------------------------------------------------------------------
+
+@test_case(name="gradient of the lecture's F = x**3 * (x + 3*y) at (2, 3): two forward passes give "
+                "(dF/dx, dF/dy)", points=1, hidden=False)
+@check(cases=[([2.0, 3.0],)], expect=REFERENCE, judge=gradient_judge, describe=lambda p: f"point = {p}")
+def lecture_gradient(m, point):
+    return m.gradient(lambda x, y: x**3 * (x + 3 * y), point)
+
+
+@test_case(name="partial(f, point, i): seed input i with 1, the others with 0", points=1, hidden=True)
+@check(cases=_PARTIAL, expect=gradient_formula, judge=partial_judge,
+       describe=lambda f, p, i: f"{_name(f)}, point = {p}, i = {i}")
+def partial_derivatives(m, fname, point, i):
+    return m.partial(_function(m, fname), point, i)
+
+
+@test_case(name="directional_derivative(f, point, v) = ∇f · v from a single evaluation of f", points=1,
+           hidden=True)
+@check(cases=_DIRECTIONAL, expect=gradient_formula, judge=directional_judge,
+       describe=lambda f, p, v: f"{_name(f)}, point = {p}, v = {v}")
+def directional(m, fname, point, direction):
+    f, calls = _counted(m, fname)
+    value = m.directional_derivative(f, point, direction)
+    return (calls[0], value)
+
+
+@test_case(name="gradient(f, point): a numpy array of shape (n,) holding every partial derivative "
+                "(point a list, tuple or array)", points=1, hidden=True)
+@check(cases=_GRADIENT, expect=gradient_formula, judge=gradient_judge,
+       describe=lambda f, p, kind: f"{_name(f)}, point = {kind} {p}")
+def gradient_values(m, fname, point, kind):
+    return m.gradient(_function(m, fname), _as_point(point, kind))
+
+
+@test_case(name="gradient costs n forward passes: at most n + 1 evaluations of f, with the right result",
+           points=1, hidden=True)
+@check(cases=_COST, expect=gradient_formula, judge=cost_judge,
+       describe=lambda f, p: f"{_name(f)} with n = {len(p)}, point = {p}")
+def gradient_cost(m, fname, point):
+    f, calls = _counted(m, fname)
+    grad = m.gradient(f, point)
+    return (calls[0], grad)
+
+
+_CONSTANT = {"2.5": lambda m: 2.5, "np.float64(-1.0)": lambda m: np.float64(-1.0),
+             "cos(0.3) (your cos of a real)": lambda m: m.cos(0.3)}
+
+
+def zeros_judge(got, expected, what, label, n):
+    if what == "gradient":
+        _check_array(got, np.zeros(n), np.zeros(n), "the gradient of a constant function")
+    elif not (_real(got) and got == 0):
+        raise Mismatch(f"f returns a real number (it ignores its inputs), so {what} is 0.0; got {fmt(got)}")
+
+
+@test_case(name="a constant function (f returns a real number): partial and directional_derivative give 0.0, "
+                "gradient gives zeros", points=1, hidden=True)
+@check(cases=[(what, label, n) for what, n in (("partial", 2), ("directional_derivative", 3), ("gradient", 3))
+              for label in _CONSTANT],
+       expect=None, judge=zeros_judge, describe=lambda what, label, n: f"{what} of f = {label}, n = {n}")
+def constant_functions(m, what, label, n):
+    f = lambda *xs: _CONSTANT[label](m)  # noqa: E731
+    point = [0.5 * (k + 1) for k in range(n)]
+    if what == "partial":
+        return m.partial(f, point, n - 1)
+    if what == "directional_derivative":
+        return m.directional_derivative(f, point, [1.0] * n)
+    return m.gradient(f, point)

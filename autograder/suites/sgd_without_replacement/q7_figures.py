@@ -1,0 +1,351 @@
+"""Q7 -- The two figures: the running mean's error (log-log) and SGD's iterates with the region of confusion."""
+
+import os
+
+os.environ.setdefault("MPLBACKEND", "Agg")  # no display while grading
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+from otter.test_files import test_case
+
+from autograder.checking import Mismatch, check, fmt, keep_figure, seeded
+
+OK_FORMAT = False
+name = "q7_figures"
+
+EPS = np.finfo(np.float64).eps
+
+
+# -- probe-side helper: a student's Figure -> plain data ---------------------------------------------
+
+def _floats(values):
+    try:
+        return np.asarray(values, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        return None
+
+
+def _figure_data(fig, keep_as):
+    """What a grader reads off a figure: axes, scales, labels, legend, lines, shaded areas, markers.
+
+    Runs in the student's process on the student's Figure and returns plain data only; the figure
+    is saved beside the feedback (``keep_figure``) and closed.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import PolyCollection
+    from matplotlib.figure import Figure
+
+    if not isinstance(fig, Figure):
+        return {"figure": False, "type": type(fig).__name__}
+    keep_figure(fig, keep_as)
+    axes = []
+    for ax in fig.axes:
+        to_data = ax.transData.inverted()
+        lines = [{"label": str(line.get_label()), "x": _floats(line.get_xdata()), "y": _floats(line.get_ydata())}
+                 for line in ax.get_lines()]
+        spans, points = [], []
+        for patch in ax.patches:  # axhspan / axvspan rectangles, polygons
+            verts = to_data.transform(patch.get_transform().transform(patch.get_path().vertices))
+            spans.append([float(verts[:, 1].min()), float(verts[:, 1].max())])
+        for coll in ax.collections:
+            if isinstance(coll, PolyCollection):  # fill_between
+                for path in coll.get_paths():
+                    if len(path.vertices):
+                        verts = to_data.transform(coll.get_transform().transform(path.vertices))
+                        spans.append([float(verts[:, 1].min()), float(verts[:, 1].max())])
+            else:  # scatter: marker positions
+                offsets = np.asarray(coll.get_offsets(), dtype=np.float64)
+                if offsets.size:
+                    verts = to_data.transform(coll.get_offset_transform().transform(offsets))
+                    points += [float(v) for v in verts[:, 1]]
+        legend = ax.get_legend()
+        axes.append({
+            "xscale": ax.get_xscale(), "yscale": ax.get_yscale(),
+            "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel(), "title": ax.get_title(),
+            "legend": [t.get_text() for t in legend.get_texts()] if legend is not None else None,
+            "lines": lines, "spans": spans, "points": points,
+        })
+    figure_legend = [t.get_text() for leg in fig.legends for t in leg.get_texts()]
+    plt.close(fig)
+    return {"figure": True, "axes": axes, "figure_legend": figure_legend}
+
+
+# -- judge-side (trusted) helpers -------------------------------------------------------------------
+
+def _figure(got, what):
+    if not isinstance(got, dict) or not got.get("figure"):
+        kind = got.get("type") if isinstance(got, dict) else type(got).__name__
+        raise Mismatch(f"{what} should return a matplotlib Figure (e.g. fig, ax = plt.subplots(); ...; "
+                       f"return fig), got {kind}")
+    return got
+
+
+def _labelled(ax):
+    return [ln for ln in ax["lines"] if ln["label"] and not ln["label"].startswith("_")]
+
+
+def _labels_and_legend(ax, got, what, names):
+    if not ax["xlabel"].strip() or not ax["ylabel"].strip():
+        raise Mismatch(f"{what}: label both axes (ax.set_xlabel, ax.set_ylabel); got x label "
+                       f"{ax['xlabel']!r} and y label {ax['ylabel']!r}")
+    shown = (ax["legend"] or []) + got["figure_legend"]
+    if ax["legend"] is None and not got["figure_legend"]:
+        raise Mismatch(f"{what}: add a legend (ax.legend()) so the lines can be told apart")
+    missing = [n for n in names if n not in shown]
+    if missing:
+        raise Mismatch(f"{what}: the legend should show {missing}; it shows {shown}")
+
+
+def _theory(n, variance, replace):
+    k = np.arange(1, n + 1, dtype=np.float64)
+    if replace:
+        return variance / k
+    if n == 1:
+        return np.zeros(1)
+    return variance / k * (n - k) / (n - 1)
+
+
+def _on_k_grid(line, n):
+    """The line's points as (k - 1 indices, y), if its x values are k = 1..n (k = n may be left out,
+    as log axes cannot show the 0 there); else None."""
+    x, y = line["x"], line["y"]
+    if x is None or y is None or len(x) != len(y) or len(x) not in (n - 1, n):
+        return None
+    if not np.array_equal(x, np.arange(1, len(x) + 1)):
+        return None
+    return y
+
+
+def _mean_convergence_structure(got, expected, a, trials, seed):
+    what = "plot_mean_convergence"
+    got = _figure(got, what)
+    if len(got["axes"]) != 1:
+        raise Mismatch(f"{what} should draw on one axes, found {len(got['axes'])}")
+    ax = got["axes"][0]
+    if ax["xscale"] != "log" or ax["yscale"] != "log":
+        raise Mismatch(f"{what}: both axes should be logarithmic (ax.set_xscale('log'), ax.set_yscale('log')); "
+                       f"got x {ax['xscale']!r}, y {ax['yscale']!r}")
+    labelled = _labelled(ax)
+    if len(labelled) != 4:
+        raise Mismatch(f"{what} should draw four labelled lines (measured and theory, with and without "
+                       f"replacement); found {len(labelled)}: {[ln['label'] for ln in labelled]}")
+    labels = [ln["label"] for ln in labelled]
+    if len(set(labels)) != 4:
+        raise Mismatch(f"{what}: give the four lines different labels; got {labels}")
+    _labels_and_legend(ax, got, what, labels)
+
+
+# Measured curves in the figure: the same standard errors as in Q3 (see q3_mean_squared_error for the
+# derivation: exact with replacement; a Hoeffding / mirror-image upper bound without), z = 6.
+def _fourth_moment_with(j, sigma2, mu4):
+    j = np.asarray(j, dtype=np.float64)
+    return (3 * j * (j - 1) * sigma2 ** 2 + j * mu4) / j ** 4
+
+
+def _standard_errors(a, replace, trials):
+    a = np.asarray(a, dtype=np.float64)
+    n = len(a)
+    centered = a - a.mean()
+    sigma2, mu4 = float(np.mean(centered ** 2)), float(np.mean(centered ** 4))
+    k = np.arange(1, n + 1, dtype=np.float64)
+    iid = _fourth_moment_with(k, sigma2, mu4)
+    if replace:
+        var = iid - (sigma2 / k) ** 2
+    else:
+        rest = n - k
+        mirrored = np.zeros(n)
+        inner = rest > 0
+        mirrored[inner] = (rest[inner] / k[inner]) ** 4 * _fourth_moment_with(rest[inner], sigma2, mu4)
+        var = np.minimum(iid, mirrored)
+    rounding = (2 * n * EPS * np.max(np.abs(a))) ** 2
+    return np.sqrt(np.maximum(var, 0.0) / trials) + rounding
+
+
+def _mean_convergence_data(got, expected, a, trials, seed):
+    """The theory lines equal the formulas exactly (rounding aside); the measured lines agree with
+    them within 6 standard errors of an average over `trials` runs."""
+    what = "plot_mean_convergence"
+    _mean_convergence_structure(got, expected, a, trials, seed)
+    n = len(a)
+    variance = float(np.var(a))
+    lines = _labelled(got["axes"][0])
+    remaining = list(range(len(lines)))
+    for replace in (True, False):
+        theory = _theory(n, variance, replace)
+        found = None
+        for j in remaining:
+            y = _on_k_grid(lines[j], n)
+            # Rounding only: the formula takes 3 roundings however it is written (see Q3).
+            if y is not None and np.all(np.abs(y - theory[:len(y)]) <= 1e-13 * theory[:len(y)]):
+                found = j
+                break
+        if found is None:
+            rule = "variance/k" if replace else "variance/k (n-k)/(n-1)"
+            raise Mismatch(f"{what}: no line shows the theory {'with' if replace else 'without'} replacement, "
+                           f"{rule} for k = 1..n with variance = a.var() = {fmt(variance)}, i.e. "
+                           f"theoretical_mse(n, a.var(), {replace}) = {fmt(theory)} against k = 1..n")
+        remaining.remove(found)
+    measured = [_on_k_grid(lines[j], n) for j in remaining]
+    if any(y is None for y in measured):
+        raise Mismatch(f"{what}: the measured curves should be drawn against k = 1..{n} (one point per k), "
+                       f"got lines {[lines[j]['label'] for j in remaining]} with x = "
+                       f"{[fmt(lines[j]['x']) for j in remaining]}")
+    errors = {}
+    for order in ((0, 1), (1, 0)):  # which remaining line is which sampling: try both
+        problems = []
+        for j, replace in zip(order, (True, False)):
+            y = measured[j]
+            theory = _theory(n, variance, replace)[:len(y)]
+            se = _standard_errors(a, replace, trials)[:len(y)]
+            z = np.abs(y - theory) / se
+            if not np.all(z <= 6.0):
+                k = int(np.nanargmax(np.where(np.isnan(z), np.inf, z)))
+                problems.append(f"the line {lines[remaining[j]]['label']!r} is {fmt(y[k])} at k = {k + 1}, "
+                                f"but {'with' if replace else 'without'} replacement the theory is "
+                                f"{fmt(theory[k])} ± {fmt(se[k])}")
+        if not problems:
+            return
+        errors[order] = problems
+    raise Mismatch(f"{what}: the measured curves (mean_squared_error_curve with {trials} trials) should "
+                   f"follow the theory within 6 standard errors: {'; '.join(errors[(0, 1)])}")
+
+
+# -- plot_sgd ---------------------------------------------------------------------------------------
+
+_SGD_NAMES = ("with replacement", "without replacement")
+
+
+def _region(a, b):
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    ratios = b / a
+    return float(a @ b / (a @ a)), float(ratios.min()), float(ratios.max())
+
+
+def _sgd_axes(got):
+    """The axes holding the two iterate lines, and those lines, by label."""
+    got = _figure(got, "plot_sgd")
+    for ax in got["axes"]:
+        named = {ln["label"].strip().lower(): ln for ln in _labelled(ax)}
+        if all(n in named for n in _SGD_NAMES):
+            return ax, [named[n] for n in _SGD_NAMES]
+    found = [ln["label"] for ax in got["axes"] for ln in _labelled(ax)]
+    raise Mismatch(f"plot_sgd should draw two lines labelled {list(_SGD_NAMES)} on one axes; "
+                   f"found labelled lines {found}")
+
+
+def _sgd_structure(got, expected, a, b, lr, T, x0, seed):
+    what = "plot_sgd"
+    ax, lines = _sgd_axes(got)
+    _labels_and_legend(ax, got, what, [ln["label"] for ln in lines])
+    x_star, lo, hi = _region(a, b)
+    tol = 1e-6 * (hi - lo)  # data -> display -> data round trip of a shaded area: ~1e-13 relative
+    if not any(abs(s[0] - lo) <= tol and abs(s[1] - hi) <= tol for s in ax["spans"]):
+        raise Mismatch(f"{what}: shade the region of confusion [lo, hi] = [{fmt(lo)}, {fmt(hi)}] "
+                       f"(e.g. ax.axhspan(lo, hi, alpha=0.2)); shaded y ranges found: {ax['spans']}")
+    others = [ln for ln in ax["lines"] if not any(ln is mine for mine in lines)]
+    marked = any(ln["y"] is not None and len(ln["y"]) and np.all(np.abs(ln["y"] - x_star) <= 1e-9 * (1 + abs(x_star)))
+                 for ln in others)
+    marked = marked or any(abs(p - x_star) <= 1e-9 * (1 + abs(x_star)) for p in ax["points"])
+    if not marked:
+        raise Mismatch(f"{what}: mark x_star = {fmt(x_star)} (e.g. ax.axhline(x_star, ls='--', label='x*'))")
+
+
+def _term_indices(y, a, b, lr, x0, T, label):
+    """Which term i each plotted step used: y[t+1] == y[t] - lr a_i (a_i y[t] - b_i), else Mismatch."""
+    if y is None or len(y) not in (T, T + 1):
+        raise Mismatch(f"plot_sgd: the line {label!r} should show the {T} iterates x_1 .. x_T "
+                       f"(or x_0 .. x_T), got {0 if y is None else len(y)} points")
+    # x_0 .. x_T, x_0 .. x_{T-1} (starting at x0) or x_1 .. x_T: all show the same path.
+    path = y if len(y) == T + 1 or y[0] == x0 else np.concatenate([[x0], y])
+    if path[0] != x0:
+        raise Mismatch(f"plot_sgd: the line {label!r} should start at x0 = {fmt(x0)} (or at x_1), "
+                       f"got {fmt(path[0])}")
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    used = []
+    for t in range(len(path) - 1):
+        candidates = path[t] - lr * a * (a * path[t] - b)
+        gaps = np.abs(candidates - path[t + 1])
+        i = int(np.argmin(gaps))
+        if not gaps[i] <= 1e-12 * (1 + abs(path[t + 1])):
+            raise Mismatch(f"plot_sgd: on the line {label!r}, the step from x_{t} = {fmt(path[t])} to "
+                           f"x_{t + 1} = {fmt(path[t + 1])} is not an SGD step x - lr a_i (a_i x - b_i) "
+                           f"on any term i (lr = {lr:g})")
+        used.append(i)
+    return np.array(used)
+
+
+def _is_reshuffled(indices, n):
+    full = len(indices) // n
+    return all(np.array_equal(np.sort(indices[j * n:(j + 1) * n]), np.arange(n)) for j in range(full))
+
+
+def _sgd_data(got, expected, a, b, lr, T, x0, seed):
+    """Both lines are SGD paths on this problem from x0; the one labelled "without replacement"
+    uses every term once per pass, the one "with replacement" does not (for T = 10 n, 10 passes
+    of independent draws are all permutations with probability (n!/n^n)^10 < 1e-34)."""
+    _sgd_structure(got, expected, a, b, lr, T, x0, seed)
+    _, lines = _sgd_axes(got)
+    n = len(a)
+    for line, name, reshuffled in zip(lines, _SGD_NAMES, (False, True)):
+        x = line["x"]
+        if x is None or len(x) != len(line["y"]) or not np.all(np.diff(x) > 0):
+            raise Mismatch(f"plot_sgd: draw the line {name!r} against the step (increasing x values), "
+                           f"got x = {fmt(x)}")
+        used = _term_indices(line["y"], a, b, lr, x0, T, name)
+        if _is_reshuffled(used, n) != reshuffled:
+            raise Mismatch(f"plot_sgd: the line labelled {name!r} "
+                           + ("visits the terms in whole passes (a permutation of the n terms each pass), "
+                              "which is sampling without replacement" if not reshuffled else
+                              "should use every term exactly once per pass of n steps; its terms were "
+                              f"{fmt(used)}"))
+
+
+# -- inputs (seeded) --------------------------------------------------------------------------------
+
+_rng = seeded(2707)
+_rand100 = [float(v) for v in _rng.random(100)]
+_a10 = _rng.uniform(0.5, 1.5, 10)
+_b10 = _a10 * (1.0 + 0.5 * _rng.standard_normal(10))
+_A10, _B10 = [float(v) for v in _a10], [float(v) for v in _b10]
+
+
+def _describe_mean(a, trials, seed):
+    return f"plot_mean_convergence(a, {trials}, np.random.default_rng({seed})) with a = {len(a)} numbers from rand()"
+
+
+def _describe_sgd(a, b, lr, T, x0, seed):
+    return (f"plot_sgd(a, b, lr={lr:g}, num_steps={T}, x0={x0:g}, np.random.default_rng({seed})) "
+            f"with {len(a)} terms")
+
+
+@test_case(name="plot_mean_convergence: one log-log axes, four labelled lines, axis labels, a legend",
+           points=1, hidden=False)
+@check(cases=[(_rand100, 300, 1)], expect=None, judge=_mean_convergence_structure, describe=_describe_mean)
+def mean_figure_structure(m, a, trials, seed):
+    return _figure_data(m.plot_mean_convergence(np.array(a), trials, np.random.default_rng(seed)),
+                        "mean_convergence")
+
+
+@test_case(name="plot_mean_convergence: the theory lines are the formulas, the measured lines follow them",
+           points=1, hidden=True)
+@check(cases=[(_rand100, 300, 2)], expect=None, judge=_mean_convergence_data, describe=_describe_mean)
+def mean_figure_data(m, a, trials, seed):
+    return _figure_data(m.plot_mean_convergence(np.array(a), trials, np.random.default_rng(seed)),
+                        "mean_convergence")
+
+
+@test_case(name="plot_sgd: lines 'with replacement' and 'without replacement', the region of confusion "
+                "shaded, x* marked, axis labels, a legend", points=1, hidden=False)
+@check(cases=[(_A10, _B10, 0.25, 100, -3.0, 3)], expect=None, judge=_sgd_structure, describe=_describe_sgd)
+def sgd_figure_structure(m, a, b, lr, T, x0, seed):
+    return _figure_data(m.plot_sgd(np.array(a), np.array(b), lr, T, x0, np.random.default_rng(seed)), "sgd")
+
+
+@test_case(name="plot_sgd: each line is an SGD path from x0 on this problem, with the sampling its label says",
+           points=1, hidden=True)
+@check(cases=[(_A10, _B10, 0.25, 100, -3.0, 4)], expect=None, judge=_sgd_data, describe=_describe_sgd)
+def sgd_figure_data(m, a, b, lr, T, x0, seed):
+    return _figure_data(m.plot_sgd(np.array(a), np.array(b), lr, T, x0, np.random.default_rng(seed)), "sgd")
