@@ -5,8 +5,7 @@
   (written by hand from the bug's description) and ends with the status it names.
 * otter path: ``make release`` builds autograder.zip with ``otter generate`` and gates it with
   ``otter run`` (reference full, template zero); then every example gets the same total from
-  ``otter run`` as from ``make grade``, hangs included (the checks' in-process deadline stops a
-  runaway Python loop under otter as well).
+  ``otter run`` as from ``make grade`` (hangs aside: they only cost time here).
 """
 
 import csv
@@ -143,8 +142,10 @@ def test_otter_run_agrees_with_make_grade_on_every_example(graded, released, ass
     bundle = released(assignment) / "autograder.zip"
     g = graded(assignment)
     specs = expected_examples(assignment)
-    # hangs included: the in-process deadline (SIGALRM) stops a runaway loop under otter too
-    candidates = {s: p for s, p in _example_files(assignment).items() if specs[s]["status"] not in ("memory", "output")}
+    # Hangs are left out to keep `make test` fast (the issue allows it: otter itself has no
+    # timeout); the in-process deadline that stops them under otter is tested in test_checks.py.
+    candidates = {s: p for s, p in _example_files(assignment).items()
+                  if specs[s]["status"] not in ("timeout", "memory", "output")}
     with ThreadPoolExecutor(max_workers=2) as pool:
         otter_totals = dict(zip(candidates, pool.map(lambda p: otter_score(bundle, p, assignment)[0], candidates.values())))
     disagreements = {s: (otter_totals[s], float(g[s][0]["total"])) for s in candidates

@@ -1,0 +1,72 @@
+"""``@check`` in-process (the otter path): verdicts, the deadline, and probe-only mode."""
+
+
+import pytest
+
+import autograder.checking.checks as checks_module
+from autograder.checking import Mismatch, check, close
+from autograder.checking.checks import CheckTimedOut, deadline
+
+
+def make_check(**kwargs):
+    @check(cases=[(2.0,), (3.0,)], expect=lambda x: x * x, judge=close(rtol=1e-12), **kwargs)
+    def square_probe(m, x):
+        return m.square(x)
+
+    return square_probe
+
+
+def test_right_answer_passes_and_wrong_one_fails_with_the_expected_value():
+    test = make_check()
+    test({"square": lambda x: x * x})
+    with pytest.raises(Mismatch, match="expected 9, got 6"):
+        test({"square": lambda x: 2 * x if x == 3.0 else x * x})
+
+
+def test_missing_function_is_named():
+    with pytest.raises(Mismatch, match="not implemented yet|does not define 'square'"):
+        make_check()({})
+
+
+def test_a_stub_is_reported_as_not_implemented():
+    def stub(x):
+        raise NotImplementedError("TODO")
+
+    with pytest.raises(Mismatch, match="not implemented yet"):
+        make_check()({"square": stub})
+
+
+def test_deadline_stops_a_loop_that_swallows_exceptions():
+    def stubborn(x):
+        while True:
+            try:
+                pass
+            except Exception:  # a student's blanket except must not defeat the deadline
+                pass
+
+    with pytest.raises(Mismatch, match="did not finish within 0.5 s"):
+        make_check(timeout=0.5)({"square": stubborn})
+
+
+def test_deadline_restores_the_previous_alarm_handler():
+    import signal
+
+    before = signal.getsignal(signal.SIGALRM)
+    with deadline(1.0):
+        pass
+    assert signal.getsignal(signal.SIGALRM) is before
+    with pytest.raises(CheckTimedOut):
+        with deadline(0.05):
+            while True:
+                pass
+
+
+def test_probe_only_mode_keeps_no_expectation_or_judge():
+    checks_module.PROBE_ONLY = True
+    try:
+        test = make_check()
+        assert test.check.expect is None and test.check.judge is None
+        assert test.check.run_probes({"square": lambda x: x * x})[0] == {"t": "float", "v": 4.0}
+    finally:
+        checks_module.PROBE_ONLY = False
+    assert make_check().check.judge is not None

@@ -1,0 +1,256 @@
+"""reverse_mode: the reference solution against numbers worked out by hand, the suite's hand-derived
+formulas against central differences, the benchmark's measurement, and the suite's custom judges
+against wrong answers.
+
+Every literal below is worked out by hand in the comment next to it, not read back from the code.
+"""
+
+import importlib.util
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.checking import Mismatch, central_difference, check_gradient, seeded
+
+ROOT = Path(__file__).resolve().parents[1]
+SUITE = ROOT / "autograder" / "suites" / "reverse_mode"
+
+
+def _load(path: Path, name: str):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+ref = _load(ROOT / "solutions" / "reverse_mode.py", "reverse_mode_reference")
+q1 = _load(SUITE / "q1_lecture_example.py", "rm_q1")
+q2 = _load(SUITE / "q2_operators.py", "rm_q2")
+q3 = _load(SUITE / "q3_functions.py", "rm_q3")
+q4 = _load(SUITE / "q4_backward_sweep.py", "rm_q4")
+q5 = _load(SUITE / "q5_random_graphs.py", "rm_q5")
+q6 = _load(SUITE / "q6_scale_and_cost.py", "rm_q6")
+bench = _load(ROOT / "autograder" / "bench" / "reverse_mode.py", "rm_bench")
+
+
+def judge_of(test):
+    return test.test_func.check.judge
+
+
+def cases_of(test):
+    return test.test_func.check.cases
+
+
+# -- the reference solution on the lecture's numbers, worked out by hand ---------------------------
+
+def test_lecture_example_by_hand():
+    x, y = ref.Var(2), ref.Var(3)
+    c = x ** 3          # 8
+    s = x + 3 * y       # 2 + 9 = 11
+    F = c * s           # 8 * 11 = 88
+    F.backward()        # one sweep
+    assert F.value == 88.0
+    assert F.grad == 1.0                 # dF/dF
+    assert c.grad == 11.0                # dF/dc = s
+    assert s.grad == 8.0                 # dF/ds = c
+    assert x.grad == 140.0               # 3x^2 (x + 3y) + x^3 = 12 * 11 + 8
+    assert y.grad == 24.0                # 3x^3 = 24
+
+
+def test_grad_of_the_lecture_function():
+    value, gradient = ref.grad(lambda x, y: x ** 3 * (x + 3 * y), (2, 3))
+    assert value == 88.0 and isinstance(value, float)
+    assert isinstance(gradient, np.ndarray) and gradient.dtype == np.float64
+    assert gradient.tolist() == [140.0, 24.0]
+
+
+def test_var_starts_at_zero_and_repr_shows_both():
+    x = ref.Var(2.5)
+    assert (x.value, x.grad) == (2.5, 0.0)
+    (x * 3.25).backward()                # d(3.25 x)/dx = 3.25
+    assert "2.5" in repr(x) and "3.25" in repr(x)
+
+
+def test_backward_twice_and_untouched_nodes():
+    x, y, z = ref.Var(1.5), ref.Var(-2.0), ref.Var(0.5)
+    G = z * z
+    G.backward()                         # z.grad = 2z = 1
+    F = x * y + x
+    F.backward()
+    F.backward()                         # again: reset, not doubled
+    assert (x.grad, y.grad) == (-1.0, 1.5)   # y + 1 = -1, x = 1.5
+    assert (z.grad, G.grad) == (1.0, 1.0)    # outside F: unchanged
+
+
+def test_constant_function_and_unused_input():
+    value, gradient = ref.grad(lambda x, y: 4.0, (1.0, 2.0))
+    assert value == 4.0 and gradient.tolist() == [0.0, 0.0]
+    value, gradient = ref.grad(lambda x, y, z: x * y, (2.0, 5.0, 7.0))
+    assert value == 10.0 and gradient.tolist() == [5.0, 2.0, 0.0]   # (y, x, 0)
+
+
+def test_diamond_with_unequal_paths_by_hand():
+    x, y = ref.Var(1.0), ref.Var(2.0)
+    a = x * y                            # 2
+    b = a + 1.0 + 1.0 + 1.0              # a + 3 = 5
+    F = a * b + a                        # a^2 + 4a: dF/da = 2a + 4 = 8
+    F.backward()
+    assert (a.grad, x.grad, y.grad) == (8.0, 16.0, 8.0)   # dF/da * y, dF/da * x
+
+
+def test_long_chain_and_many_paths():
+    x = ref.Var(0.5)
+    v = x
+    for _ in range(100_000):             # 100,000 operations, no RecursionError
+        v = v + 1.0
+    v.backward()
+    assert x.grad == 1.0
+    x = ref.Var(0.25)
+    u, w = x, x
+    for _ in range(30):                  # 2^30 paths; (du, dv) -> (du + dv, du - dv), squared = 2 I
+        u, w = u + w, u - w
+    u.backward()
+    assert x.grad == 2.0 ** 15
+
+
+def test_domain_errors_and_reals():
+    with pytest.raises(ValueError):
+        ref.log(ref.Var(0.0))
+    with pytest.raises(ValueError):
+        ref.sqrt(-1.0)
+    assert ref.sin(0.0) == 0.0 and isinstance(ref.exp(0), float)
+
+
+# -- the suite's hand-derived formulas, checked against central differences -----------------------
+# (so that a typo in an expected formula cannot fail a correct student)
+
+def _check_formula(f, point, exact_value, exact_grads):
+    """exact_value = f(point) and each partial derivative matches a central difference."""
+    point = np.asarray(point, dtype=float)
+    assert math.isclose(f(point), exact_value, rel_tol=1e-12, abs_tol=1e-12)
+    for i, expected in enumerate(exact_grads):
+        e = np.zeros_like(point)
+        e[i] = 1.0
+        numeric = central_difference(f, point, e, 1e-6)
+        assert abs(numeric - expected) <= 1e-6 * max(1.0, abs(expected)), (i, numeric, expected)
+
+
+@pytest.mark.parametrize("test", [q2.add_sub, q2.mul, q2.div, q2.power])
+def test_q2_formulas_are_the_derivatives(test):
+    for form, x, y, c in cases_of(test):
+        value, dx, dy = q2._exact(form, x, y, c)
+        _check_formula(lambda p: q2._FORMS[form](p[0], p[1], c), (x, y), value, (dx, dy))
+
+
+@pytest.mark.parametrize("test", [q3.sin_cos, q3.exp_log, q3.sqrt_tanh])
+def test_q3_formulas_are_the_derivatives(test):
+    for form, x in cases_of(test):
+        value, dx = q3._exact(form, x)
+        _check_formula(lambda p: q3._FORMS[form](math, p[0]), (x,), value, (dx,))
+
+
+def test_q4_formulas_are_the_derivatives():
+    for form, x, y in cases_of(q4.fan_out):
+        value, dx, dy = q4._fanout_exact(form, x, y)
+        _check_formula(lambda p: q4._FANOUT[form](p[0], p[1]), (x, y), value, (dx, dy))
+    for x, y, k in cases_of(q4.diamond_unequal_paths):
+        value, dx, dy, da, db = q4._diamond_exact(x, y, k)
+        _check_formula(lambda p: p[0] * p[1] * (p[0] * p[1] + k) + p[0] * p[1], (x, y), value, (dx, dy))
+        assert math.isclose(da, 2 * x * y + k + 1) and db == x * y
+    for x, y in cases_of(q4.shared_subexpression):
+        du, dv, dx, dy = q4._shared_exact(x, y)
+        u = lambda p: p[0] * p[1] + 1.0  # noqa: E731
+        _check_formula(lambda p: u(p) ** 3 + u(p) ** 2 + u(p), (x, y), u((x, y)) ** 3 + u((x, y)) ** 2 + u((x, y)),
+                       (dx, dy))
+
+
+def test_q6_expected_values_by_hand():
+    check = q6.many_paths.test_func.check
+    assert check.expect(30, 0.1) == 2.0 ** 15 and check.expect(40, 0.1) == 2.0 ** 20
+    steps, a, b, x0 = cases_of(q6.long_chain)[0]
+    assert 2 * steps == 100_000                      # the chain has 100,000 operations
+    assert math.isclose(q6.long_chain.test_func.check.expect(steps, a, b, x0), math.exp(5.0), rel_tol=1e-3)  # 1.0001^50000 ~ e^5
+
+
+def test_q5_random_cases_are_well_conditioned():
+    """The reference gradient passes with 100x less tolerance than the suite allows, and every case
+    depends on its inputs: a correct student can never fail by the finite difference's error."""
+    for program, point, seed in cases_of(q5.random_trees) + cases_of(q5.random_graphs):
+        value, grads = q5._probe(ref, program, point)
+        f = lambda p: q5._run(program, [float(v) for v in p], math)  # noqa: E731
+        check_gradient(f, point, grads, seeded(seed), directions=3, rtol=1e-8)
+        assert math.isfinite(value) and abs(value) < 1e3
+
+
+# -- the benchmark measures something sane (not asserted tightly: machines are noisy) -------------
+
+def test_benchmark_ratio_is_sane():
+    n = 200
+    f = bench._functions(ref, n)["coupled sum (6n nodes)"]
+    t_f, t_grad, ratio, nodes = bench.measure(ref, f, n, repeats=3)
+    assert nodes == 6 * n - 1            # n inputs, 4 nodes per term, n - 1 additions
+    assert t_f > 0 and t_grad > 0
+    assert 0.5 < ratio < 20              # grad includes one f, plus a sweep of the same size; ~n would be a loop
+
+
+# -- the suite's custom judges reject wrong answers -----------------------------------------------
+
+def test_var_basics_judge():
+    judge = judge_of(q1.var_basics)
+    judge((2.5, 0.0, "Var(value=2.5, grad=3.25)"), None, 2.5, 3.25)
+    for wrong in [(2.5, 1.0, "Var(value=2.5, grad=3.25)"),       # fresh grad not 0.0
+                  (2.0, 0.0, "Var(value=2.5, grad=3.25)"),       # wrong value
+                  (2.5, 0.0, "Var(value=2.5)"),                  # repr without the grad
+                  (2.5, 0.0, "<reverse_mode.Var object at 0x7f>")]:
+        with pytest.raises(Mismatch):
+            judge(wrong, None, 2.5, 3.25)
+
+
+def test_value_and_gradient_judge():
+    for judge in (judge_of(q1.lecture_via_grad), judge_of(q4.grad_constant)):
+        expected = (88.0, np.array([140.0, 24.0]))
+        judge((88.0, np.array([140.0, 24.0])), expected)
+        for wrong in [(88.0, [140.0, 24.0]),                        # a list, not an array
+                      (88.0, np.array([140, 24])),                  # int64, not float64
+                      (88.0, np.array([[140.0, 24.0]])),            # shape (1, 2)
+                      (88.0, np.array([140.0 * (1 + 5e-4), 24.0])),  # 0.05 % off
+                      (np.array([88.0]), np.array([140.0, 24.0])),  # F not a number
+                      (88.0 * (1 + 5e-4), np.array([140.0, 24.0])),
+                      np.array([140.0, 24.0])]:                     # the gradient alone
+            with pytest.raises(Mismatch):
+                judge(wrong, expected)
+
+
+@pytest.mark.parametrize("module", [q1, q2, q3, q4])
+def test_named_close_names_the_wrong_component(module):
+    judge = module._named_close(("F.value", "x.grad"), rtol=1e-12)
+    judge((1.0, 2.0), (1.0, 2.0))
+    with pytest.raises(Mismatch, match="x.grad"):
+        judge((1.0, 2.0 * (1 + 5e-4)), (1.0, 2.0))
+    with pytest.raises(Mismatch):
+        judge((1.0,), (1.0, 2.0))
+
+
+def test_central_difference_judge():
+    judge = judge_of(q5.random_graphs)
+    program, point, seed = cases_of(q5.random_graphs)[0]
+    value, grads = q5._probe(ref, program, point)
+    judge((value, grads), None, program, point, seed)
+    grads = np.asarray(grads)
+    for wrong in [(value, grads * (1 + 5e-4)),                      # gradient 0.05 % off
+                  (value, grads[::-1] if grads[0] != grads[-1] else -grads),
+                  (value * (1 + 1e-6), grads),                      # F itself wrong
+                  (value, grads[:-1]),                              # a partial missing
+                  grads]:
+        with pytest.raises(Mismatch):
+            judge(wrong, None, program, point, seed)
+
+
+def test_ratio_judge():
+    judge = judge_of(q6.cost_ratio)
+    judge(2.5, None, 2000, 1)
+    for wrong in [26.0, 2000.0, float("nan"), "fast", None]:
+        with pytest.raises(Mismatch):
+            judge(wrong, None, 2000, 1)
