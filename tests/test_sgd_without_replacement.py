@@ -421,6 +421,18 @@ def test_q7_sgd_figure_judges():
         q7._term_indices(y, q7._A10, q7._B10, 0.25, -3.0, 100, "with replacement")
 
 
+def test_handout_points_match_the_suite():
+    import re
+
+    from autograder.engine.suite import load_suite
+
+    handout = (ROOT / "assignments" / "sgd_without_replacement" / "handout.md").read_text()
+    table = {int(q): int(p) for q, p in re.findall(r"^\| Q(\d) .*\| (\d+) \|$", handout, re.M)}
+    suite = {int(q.name[1]): int(q.points) for q in load_suite("sgd_without_replacement")}
+    assert table == suite
+    assert f"**{sum(suite.values())}**" in handout and f"Points: {sum(suite.values())}." in handout
+
+
 def test_figure_script_draws_both_figures(tmp_path):
     # draw_figures.py, run against the reference solution as the release does, writes two PNGs
     import shutil

@@ -48,16 +48,16 @@ def _functions(m, n):
     weights = [[float(w) for w in row] for row in weights]
 
     def coupled(*xs):
-        """sum_i x_i x_(i+1) + 0.5 x_i^2 (the suite's q6 function): about 5n nodes, only + and *."""
+        """sum_i x_i x_(i+1) + 0.5 x_i^2 (the suite's q6 function): 6n - 1 nodes, only + and *."""
         return _pairwise_sum([xs[i] * xs[(i + 1) % n] + 0.5 * (xs[i] * xs[i]) for i in range(n)])
 
     def network(*xs):
-        """sum_j tanh(sum_i w_ji x_i) ** 2 with 4 hidden units: about 8n nodes, a dense layer."""
+        """sum_j tanh(sum_i w_ji x_i) ** 2 with 4 hidden units: 9n + 7 nodes, a dense layer."""
         hidden = [m.tanh(_pairwise_sum([w * x for w, x in zip(row, xs)])) for row in weights]
         return _pairwise_sum([h ** 2 for h in hidden])
 
     def deep(*xs):
-        """each input through 10 steps of v <- sin(v) * x_i + 0.5 v, then summed: about 41n nodes."""
+        """each input through 10 steps of v <- sin(v) * x_i + 0.5 v, then summed: 42n - 1 nodes."""
         terms = []
         for x in xs:
             v = x
@@ -66,7 +66,7 @@ def _functions(m, n):
             terms.append(v)
         return _pairwise_sum(terms)
 
-    return {"coupled sum (5n nodes)": coupled, "dense layer (8n nodes)": network, "deep (41n nodes)": deep}
+    return {"coupled sum (6n nodes)": coupled, "dense layer (9n nodes)": network, "deep (42n nodes)": deep}
 
 
 def _seconds_per_call(fn, min_time=0.02):

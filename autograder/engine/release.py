@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -55,15 +56,51 @@ def pinned(*names: str) -> str:
 
 
 def public_only(source: str) -> str:
-    """The test file without its hidden test cases (whole decorated functions removed)."""
+    """The test file without its hidden test cases, nor anything only they used (their inputs,
+    formulas, helpers): whole top-level statements are removed, with the comments just above them."""
     tree = ast.parse(source)
+    hidden = [n for n in tree.body if isinstance(n, ast.FunctionDef) and any(map(_is_hidden_case, n.decorator_list))]
+    removed = {id(n) for n in hidden}
+    changed = True
+    while changed:  # drop definitions nothing kept refers to, until none is left
+        changed = False
+        kept = [n for n in tree.body if id(n) not in removed]
+        loads = {id(n): _names_loaded(n) for n in kept}
+        for node in kept:
+            defined = _names_defined(node)
+            used_elsewhere = set().union(*(loads[id(k)] for k in kept if k is not node))
+            if defined and not defined & (_FILE_VARIABLES | used_elsewhere):
+                removed.add(id(node))
+                changed = True
     lines = source.splitlines(keepends=True)
     drop = set()
     for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and any(_is_hidden_case(d) for d in node.decorator_list):
-            start = min(d.lineno for d in node.decorator_list)
-            drop.update(range(start - 1, node.end_lineno))
-    return "".join(line for i, line in enumerate(lines) if i not in drop)
+        if id(node) in removed:
+            start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])]) - 1
+            while start > 0 and lines[start - 1].lstrip().startswith("#"):
+                start -= 1
+            drop.update(range(start, node.end_lineno))
+    text = "".join(line for i, line in enumerate(lines) if i not in drop)
+    return re.sub(r"\n{4,}", "\n\n\n", text)  # no gaping holes where hidden code was
+
+
+_FILE_VARIABLES = {"OK_FORMAT", "name", "points", "all_or_nothing"}  # otter reads these
+
+
+def _names_defined(node: ast.stmt) -> set[str]:
+    """Names a removable top-level statement defines (public test cases are never removable)."""
+    if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+        if any(isinstance(d, ast.Call) and getattr(d.func, "id", "") == "test_case" for d in getattr(node, "decorator_list", [])):
+            return set()
+        return {node.name}
+    if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return set()
+
+
+def _names_loaded(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
 
 
 def _is_hidden_case(decorator: ast.expr) -> bool:

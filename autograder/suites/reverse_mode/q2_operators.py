@@ -134,6 +134,8 @@ _pow_cases = [("x ** c", x, y, c) for (x, y, _), c in zip(_points * 2, _exponent
 _pow_cases += [("c ** x", x, y, abs(c)) for x, y, c in _points]
 _pow_cases += [("x ** y", x, y, c) for x, y, c in _points]
 _pow_cases += [("(x ** c) ** y", x, y, c) for (x, y, _), c in zip(_points, _exponents[4:])]
+# A negative base with an integer exponent is fine too: (-1.3) ** 3 is real, so is its derivative.
+_pow_cases += [("x ** c", -x, y, c) for (x, y, _), c in zip(_points, (2.0, 3.0, -1.0, 4.0))]
 
 
 @test_case(name="Sum and difference rules: x + y, x - y, -x, +x, with a real number c on either side",
@@ -161,7 +163,8 @@ def div(m, form, x, y, c):
     return _sweep(m, form, x, y, c)
 
 
-@test_case(name="Powers: x ** c (power rule), c ** x (c^x log c), x ** y (both move)", points=1, hidden=True)
+@test_case(name="Powers: x ** c (power rule, also x < 0 with an integer c), c ** x (c^x log c), x ** y (both move)",
+           points=1, hidden=True)
 @check(cases=_pow_cases, expect=_exact, judge=_JUDGE, describe=_describe)
 def power(m, form, x, y, c):
     return _sweep(m, form, x, y, c)

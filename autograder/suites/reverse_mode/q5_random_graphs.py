@@ -209,7 +209,7 @@ def _probe(m, program, point):
 
 
 @test_case(name="Random expression trees (every operator and function, reals on either side): "
-                "the gradient matches central differences", points=1, hidden=True)
+                "the gradient matches central differences", points=1, hidden=False)
 @check(cases=_tree_cases, expect=None, judge=_matches_central_differences, describe=_describe)
 def random_trees(m, program, point, seed):
     return _probe(m, program, point)

@@ -37,7 +37,7 @@ def _index_array(got, n, num_samples, what="sample_indices"):
     return got
 
 
-def _reshuffled(idx, n, what="the indices"):
+def _reshuffled(idx, n, what="the result"):
     """Every full block of n entries is a permutation of range(n); the rest has no repeats."""
     full = len(idx) // n
     for j in range(full):

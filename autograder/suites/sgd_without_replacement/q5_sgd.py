@@ -61,6 +61,8 @@ def _describe(problem, x0, lr, T, replace, seed):
 
 def _student_indices(idx, n, T, replace):
     where = f"your sample_indices({n}, {T}, {replace}, rng)"
+    if isinstance(idx, (list, tuple)) and all(isinstance(i, (int, np.integer)) for i in idx):
+        idx = np.array(idx, dtype=np.int64)  # Q1 judges the type; here only the values matter
     if not (isinstance(idx, np.ndarray) and idx.dtype.kind in "iu" and idx.shape == (T,)):
         raise Mismatch(f"{where} should return {T} integer indices; it returned {fmt(idx)}, so sgd "
                        "(which must use it) cannot be checked")

@@ -185,8 +185,8 @@ def _mean_convergence_data(got, expected, a, trials, seed):
         if found is None:
             rule = "variance/k" if replace else "variance/k (n-k)/(n-1)"
             raise Mismatch(f"{what}: no line shows the theory {'with' if replace else 'without'} replacement, "
-                           f"{rule} for k = 1..n with variance = a.var() = {fmt(variance)}, i.e. "
-                           f"theoretical_mse(n, a.var(), {replace}) = {fmt(theory)} against k = 1..n")
+                           f"{rule} with variance = a.var() = {fmt(variance)} (the population variance), "
+                           f"i.e. theoretical_mse(n, a.var(), {replace}) against k = 1..n")
         remaining.remove(found)
     measured = [_on_k_grid(lines[j], n) for j in remaining]
     if any(y is None for y in measured):
