@@ -173,16 +173,15 @@ def plot_mean_convergence(a, trials, rng):
             smallest = min(smallest, theory[theory > 0].min())
     ax.set_xscale("log")
     ax.set_yscale("log")
-    # Without replacement the error is exactly 0 at k = n (rounding level, ~1e-33, when measured):
-    # keep the axis on the interesting range, so that curve plunges off the bottom at k = n.
     if np.isfinite(smallest):
+        # Without replacement the error is exactly 0 at k = n (rounding level, ~1e-33, when
+        # measured): keep the axis on the interesting range, so that curve plunges off the bottom.
         ax.set_ylim(bottom=smallest / 5)
+        ax.annotate("without replacement:\nexactly 0 at k = n", xy=(n, smallest / 5), xytext=(0.4, 0.1),
+                    textcoords="axes fraction", arrowprops=dict(arrowstyle="->", color="C1"), color="C1")
     ax.set_xlabel("k (number of samples averaged)")
     ax.set_ylabel("mean squared error of the running mean")
     ax.set_title(f"Running mean of n = {n} numbers: error after k samples")
-    if np.isfinite(smallest):
-        ax.annotate("without replacement:\nexactly 0 at k = n", xy=(n, smallest / 5), xytext=(0.4, 0.1),
-                    textcoords="axes fraction", arrowprops=dict(arrowstyle="->", color="C1"), color="C1")
     ax.legend(loc="upper right", fontsize=9)
     ax.grid(True, which="major", alpha=0.3)
     fig.tight_layout()

@@ -12,14 +12,23 @@ import sys
 from pathlib import Path
 
 
+class SubmissionError(Exception):
+    """Importing the student's file failed (the cause says how)."""
+
+
 def run_public_tests(submission: Path, tests_dir: Path) -> tuple[float, float, list[tuple[str, bool, str]]]:
     from otter.test_files.exception_test import ExceptionTestFile
 
+    test_files = [ExceptionTestFile.from_file(str(p)) for p in sorted(tests_dir.glob("q*.py"))]
+    if not test_files:
+        raise FileNotFoundError(f"no public tests in {tests_dir}")
     sys.path.insert(0, str(submission.parent.resolve()))
-    namespace = runpy.run_path(str(submission), run_name=submission.stem)
+    try:
+        namespace = runpy.run_path(str(submission), run_name=submission.stem)
+    except Exception as exc:
+        raise SubmissionError(exc) from exc
     rows, earned, possible = [], 0.0, 0.0
-    for path in sorted(tests_dir.glob("q*.py")):
-        test_file = ExceptionTestFile.from_file(str(path))
+    for test_file in test_files:
         for tc in test_file.test_cases:
             try:
                 tc.body.test_func(env=namespace)
@@ -48,12 +57,17 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"{args.submission} not found: run this from the folder that holds your file")
     try:
         earned, possible, rows = run_public_tests(args.submission, args.tests)
-    except SyntaxError as exc:
-        print(f"Your file does not parse: line {exc.lineno}: {exc.msg}")
+    except SubmissionError as err:
+        exc = err.__cause__
+        if isinstance(exc, SyntaxError):
+            print(f"Your file does not parse: line {exc.lineno}: {exc.msg}")
+        else:
+            print(f"Importing your file raised {type(exc).__name__}: {exc}")
         return 1
-    except Exception as exc:
-        print(f"Importing your file raised {type(exc).__name__}: {exc}")
-        return 1
+    except Exception as exc:  # the tests themselves: not the student's fault
+        print(f"The public tests could not be loaded ({type(exc).__name__}: {exc}).\n"
+              "This is a problem with the assignment files, not with your work: tell the course staff.")
+        return 2
     for name, ok, message in rows:
         print(f"{'PASS' if ok else 'FAIL'}  {name}")
         if message:

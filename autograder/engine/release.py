@@ -65,7 +65,7 @@ def public_only(source: str) -> str:
     while changed:  # drop definitions nothing kept refers to, until none is left
         changed = False
         kept = [n for n in tree.body if id(n) not in removed]
-        loads = {id(n): _names_loaded(n) for n in kept}
+        loads = {id(n): _names_used(n) for n in kept}
         for node in kept:
             defined = _names_defined(node)
             used_elsewhere = set().union(*(loads[id(k)] for k in kept if k is not node))
@@ -99,8 +99,9 @@ def _names_defined(node: ast.stmt) -> set[str]:
     return set()
 
 
-def _names_loaded(node: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+def _names_used(node: ast.AST) -> set[str]:
+    """Every name a statement mentions, stores included (``xs += [...]`` in a loop uses ``xs``)."""
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
 
 
 def _is_hidden_case(decorator: ast.expr) -> bool:

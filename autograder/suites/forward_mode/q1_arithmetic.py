@@ -98,9 +98,20 @@ def _dual(rng):
 
 
 def _real_number(rng):
-    """A random real operand, |c| >= 0.5: alternately a float and an int."""
+    """A random real operand, |c| >= 0.5: a float (60 % of the time) or an int."""
     c = round(float(rng.uniform(0.5, 4.0)) * float(rng.choice([-1.0, 1.0])), 3)
     return c if rng.random() < 0.6 else int(np.sign(c) * max(1, round(abs(c))))
+
+
+def _numpy_cases(seed):
+    """Each operator with an np.float64 and an np.int64 on the left and on the right."""
+    rng = seeded(seed)
+    cases = []
+    for op in "+-*/":
+        for kind in (np.float64, np.int64):
+            c = np.float64(round(float(rng.uniform(1.0, 4.0)), 3)) if kind is np.float64 else np.int64(rng.integers(1, 6))
+            cases += [(op, c, _dual(rng)), (op, _dual(rng), c)]
+    return cases
 
 
 _rng = seeded(1101)
@@ -112,13 +123,7 @@ _REAL_RIGHT = [(op, _dual(_rng), _real_number(_rng)) for op in "+-*/" for _ in r
 _rng = seeded(1103)
 _REAL_LEFT = [(op, _real_number(_rng), _dual(_rng)) for op in "+-*/" for _ in range(4)]
 
-_rng = seeded(1104)
-_NUMPY = []
-for _op in "+-*/":
-    for _kind in (np.float64, np.int64):
-        _c = _kind(round(float(_rng.uniform(1.0, 4.0)), 3)) if _kind is np.float64 else _kind(_rng.integers(1, 6))
-        _NUMPY.append((_op, _c, _dual(_rng)))
-        _NUMPY.append((_op, _dual(_rng), _c))
+_NUMPY = _numpy_cases(1104)
 
 _rng = seeded(1105)
 _SIGNS = [(s, _dual(_rng)) for s in "-+" for _ in range(3)]

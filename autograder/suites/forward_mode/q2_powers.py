@@ -90,34 +90,52 @@ def _r(x, digits=4):
     return round(float(x), digits)
 
 
-_rng = seeded(1201)
-_REAL_EXPONENT = []
-for _k in range(10):
-    _c = _r(_rng.uniform(-3.0, 3.0), 3)
-    _REAL_EXPONENT.append(((_r(_rng.uniform(0.2, 4.0)), _r(_rng.uniform(-2.0, 2.0))),
-                           np.float64(_c) if _k % 3 == 2 else _c))
+def _real_exponents(seed):
+    """Positive values u with real exponents c in [-3, 3]; every third c an np.float64."""
+    rng = seeded(seed)
+    cases = []
+    for k in range(10):
+        c = _r(rng.uniform(-3.0, 3.0), 3)
+        cases.append(((_r(rng.uniform(0.2, 4.0)), _r(rng.uniform(-2.0, 2.0))), np.float64(c) if k % 3 == 2 else c))
+    return cases
 
-_rng = seeded(1202)
-_INTEGER_EXPONENT = []
-for _k, _n in enumerate([2, 3, 4, -1, -2, 3, 1, 0, 5, -3]):
-    _u = _r(_rng.uniform(0.3, 3.0)) * (-1.0 if _k % 2 == 0 else 1.0)  # negative values too
-    _INTEGER_EXPONENT.append(((_u, _r(_rng.uniform(-2.0, 2.0))), np.int64(_n) if _k in (5, 8) else _n))
 
-_rng = seeded(1203)
-_REAL_BASE = []
-for _k in range(10):
-    _c = _r(_rng.uniform(0.2, 5.0), 3)
-    _c = [_c, np.float64(_c), int(round(_c)) or 2, np.int64(round(_c) or 2)][_k % 4]
-    _REAL_BASE.append((_c, (_r(_rng.uniform(-2.5, 2.5)), _r(_rng.uniform(-2.0, 2.0)))))
+def _integer_exponents(seed):
+    """Integer exponents (two of them np.int64), every other value u negative."""
+    rng = seeded(seed)
+    cases = []
+    for k, n in enumerate([2, 3, 4, -1, -2, 3, 1, 0, 5, -3]):
+        u = _r(rng.uniform(0.3, 3.0)) * (-1.0 if k % 2 == 0 else 1.0)
+        cases.append(((u, _r(rng.uniform(-2.0, 2.0))), np.int64(n) if k in (5, 8) else n))
+    return cases
 
-_rng = seeded(1204)
-_DUAL_DUAL = [((_r(_rng.uniform(0.3, 3.0)), _r(_rng.uniform(-2.0, 2.0))),
-               (_r(_rng.uniform(-2.5, 2.5)), _r(_rng.uniform(-2.0, 2.0)))) for _ in range(10)]
+
+def _real_bases(seed):
+    """Bases c > 0 as float, np.float64, int and np.int64, in turn."""
+    rng = seeded(seed)
+    cases = []
+    for k in range(10):
+        c = _r(rng.uniform(0.2, 5.0), 3)
+        c = [c, np.float64(c), int(round(c)) or 2, np.int64(round(c) or 2)][k % 4]
+        cases.append((c, (_r(rng.uniform(-2.5, 2.5)), _r(rng.uniform(-2.0, 2.0)))))
+    return cases
+
+
+def _dual_exponents(seed):
+    rng = seeded(seed)
+    return [((_r(rng.uniform(0.3, 3.0)), _r(rng.uniform(-2.0, 2.0))),
+             (_r(rng.uniform(-2.5, 2.5)), _r(rng.uniform(-2.0, 2.0)))) for _ in range(10)]
+
+
+_REAL_EXPONENT = _real_exponents(1201)
+_INTEGER_EXPONENT = _integer_exponents(1202)
+_REAL_BASE = _real_bases(1203)
+_DUAL_DUAL = _dual_exponents(1204)
 
 
 # -- checks --------------------------------------------------------------------------------------------
 
-@test_case(name="power rule d ** c: (u^c)' = c u^(c-1) u' (e.g. the lecture's (x^3)' = 3x^2 = 12 at x = 2)",
+@test_case(name="power rule d ** c: (u^c)' = c u^(c-1) u' (e.g. the lecture's (x^3)' = 3x^2)",
            points=1, hidden=False)
 @check(cases=[((2.0, 1.0), 3), ((4.0, 1.0), 0.5), ((1.5, -2.0), -1), ((3.0, 0.5), 2.0)],
        expect=power_rule, judge=dual_close(RTOL), describe=_describe)

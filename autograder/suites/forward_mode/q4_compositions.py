@@ -267,7 +267,7 @@ def _describe(tree, x):
 
 # -- checks --------------------------------------------------------------------------------------------
 
-# The lecture's F(x, y) = x^3 (x + 3y) with y = 3 fixed: dF/dx at x = 2 is 140.  Every step is exact
+# The lecture's F(x, y) = x^3 (x + 3y) with y = 3 fixed, differentiated at x = 2.  Every step is exact
 # in floating point here, so a right answer is exact; the tolerance only allows reordering.
 @test_case(name="derivative(): the lecture's dF/dx at (2, 3), as the derivative of x**3 * (x + 3*3) at x = 2",
            points=1, hidden=False)

@@ -97,12 +97,21 @@ def _real(x):
     return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
 
 
+def _approximation_hint(got, want):
+    """A note for a result that is close but not exact: forward mode has no approximation error."""
+    rel = abs(got - want) / max(abs(want), 1e-300)
+    if rel < 1e-5:
+        return (f" (relative error {rel:.1g}: forward mode is exact up to rounding, so an error this small "
+                "usually comes from an approximation such as a finite difference)")
+    return ""
+
+
 def _check_number(got, want, scale, what):
     if not _real(got):
         raise Mismatch(f"{what} should be a float, got {fmt(got)}")
     want = float(want)
     if not abs(float(got) - want) <= RTOL * max(float(scale), abs(want)):
-        raise Mismatch(f"{what} is {float(got)!r}, expected {want!r}")
+        raise Mismatch(f"{what} is {float(got)!r}, expected {want!r}{_approximation_hint(float(got), want)}")
 
 
 def _check_array(got, want, scale, what):
@@ -115,8 +124,11 @@ def _check_array(got, want, scale, what):
     bad = ~(np.abs(got - want) <= RTOL * np.maximum(scale, np.abs(want)))
     if bad.any():
         i = int(np.argmax(bad))
-        raise Mismatch(f"entry {i} of {what} (∂f/∂x_{i}) is {float(got[i])!r}, expected {float(want[i])!r}; "
-                       f"got {fmt(got)}, expected {fmt(want)}")
+        # the whole arrays only help when the difference shows at their 6 printed digits
+        visible = np.abs(got - want) > 1e-5 * np.maximum(np.abs(want), 1e-3)
+        context = f"; got {fmt(got)}, expected {fmt(want)}" if visible.any() else ""
+        raise Mismatch(f"entry {i} of {what} (∂f/∂x_{i}) is {float(got[i])!r}, expected {float(want[i])!r}{context}"
+                       f"{_approximation_hint(float(got[i]), float(want[i]))}")
 
 
 def partial_judge(got, expected, fname, point, i):
