@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from autograder.checking import (Mismatch, check_gradient, close, equal, raises, returns_type,
-                                 within_standard_errors)
+from autograder.checking import (Mismatch, all_of, check_gradient, close, componentwise, equal, raises,
+                                 returns_type, within_standard_errors)
 from autograder.checking.plain import Opaque, Raised, TooLarge, decode, encode, encode_exception
 
 OFF = 1 + 5e-4  # "a gradient 0.05 % off must fail"
@@ -158,3 +158,25 @@ class TestPlainData:
         except ZeroDivisionError as exc:
             got = decode(encode_exception(exc))
         assert got.is_a(ArithmeticError) and got.name == "ZeroDivisionError"
+
+
+class TestComponentwise:
+    judge = staticmethod(componentwise(("F", "dF/dx"), close(rtol=1e-12)))
+
+    def test_names_the_wrong_component(self):
+        self.judge((88.0, 140.0), (88.0, 140.0))
+        with pytest.raises(Mismatch, match="dF/dx: expected 140"):
+            self.judge((88.0, 140.0 * OFF), (88.0, 140.0))
+
+    def test_wrong_arity(self):
+        with pytest.raises(Mismatch, match="expected 2 items"):
+            self.judge((88.0,), (88.0, 140.0))
+
+
+def test_all_of_needs_every_judge():
+    judge = all_of(returns_type("float"), close(rtol=1e-12))
+    judge(140.0, 140.0)
+    with pytest.raises(Mismatch, match="type float"):
+        judge(np.float64(140.0), 140.0)
+    with pytest.raises(Mismatch, match="relative error"):
+        judge(140.0 * OFF, 140.0)

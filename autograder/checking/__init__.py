@@ -10,7 +10,7 @@ import numpy as np
 
 from .checks import REFERENCE, Check, StudentModule, check, keep_figure, timed
 from .judges import (Mismatch, all_of, as_float_array, central_difference, check_gradient, close,
-                     equal, fmt, raises, returns_type, within_standard_errors)
+                     componentwise, equal, fmt, is_real, raises, returns_type, within_standard_errors)
 from .plain import Opaque, Raised
 
 
@@ -20,5 +20,6 @@ def seeded(seed: int) -> np.random.Generator:
 
 
 __all__ = ["REFERENCE", "Check", "Mismatch", "Opaque", "Raised", "StudentModule", "all_of",
-           "as_float_array", "central_difference", "check", "check_gradient", "close", "equal",
-           "fmt", "keep_figure", "raises", "returns_type", "seeded", "timed", "within_standard_errors"]
+           "as_float_array", "central_difference", "check", "check_gradient", "close", "componentwise",
+           "equal", "fmt", "is_real", "keep_figure", "raises", "returns_type", "seeded", "timed",
+           "within_standard_errors"]

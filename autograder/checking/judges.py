@@ -40,19 +40,20 @@ def fmt(x) -> str:
     return str(x)
 
 
-def _is_real(x) -> bool:
-    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
+def is_real(x) -> bool:
+    """A real number as the contract means it: int, float, numpy integer or floating (not bool)."""
+    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_))
 
 
 def as_float_array(got, what: str = "the result") -> np.ndarray:
     """``got`` as a float64 array, or Mismatch if it is not numbers at all."""
     if isinstance(got, (Raised, Opaque)):
         raise Mismatch(f"expected numbers, got {got}")
-    if _is_real(got):
+    if is_real(got):
         return np.asarray(float(got))
     if isinstance(got, np.ndarray) and got.dtype.kind in "biuf":
         return got.astype(np.float64)
-    if isinstance(got, (list, tuple)) and all(_is_real(v) for v in got):
+    if isinstance(got, (list, tuple)) and all(is_real(v) for v in got):
         return np.asarray([float(v) for v in got])
     raise Mismatch(f"expected {what} to be a number or an array of numbers, got {fmt(got)}")
 
@@ -65,7 +66,7 @@ def close(rtol: float, atol: float = 0.0) -> Callable:
     """
 
     def judge(got, expected, *args):
-        if _is_real(expected) and not _is_real(got):
+        if is_real(expected) and not is_real(got):
             raise Mismatch(f"expected a real number close to {fmt(expected)}, got {fmt(got)}")
         g = as_float_array(got)
         e = np.asarray(expected, dtype=np.float64)
@@ -103,7 +104,7 @@ def _plain_equal(a, b) -> bool:
         return a.shape == b.shape and bool(np.array_equal(a, b))
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return len(a) == len(b) and all(_plain_equal(x, y) for x, y in zip(a, b))
-    if _is_real(a) and _is_real(b):
+    if is_real(a) and is_real(b):
         return float(a) == float(b)
     return type(a) is type(b) and a == b
 
@@ -121,6 +122,25 @@ def raises(exc_type: type[BaseException], mentions: str | None = None) -> Callab
 
     judge.accepts_raised = True
     return judge
+
+
+def componentwise(labels: Sequence[str], judge: Callable) -> Callable:
+    """Apply ``judge`` to each item of a tuple result, naming the item that is off.
+
+    ``componentwise(("F", "dF/dx"), close(1e-12))`` judges ``(value, deriv)`` against an expected
+    pair and says "dF/dx: expected 140, got 139.9 ..." when only the derivative is wrong.
+    """
+
+    def judge_items(got, expected, *args):
+        if not isinstance(got, (tuple, list)) or len(got) != len(labels):
+            raise Mismatch(f"expected {len(labels)} items ({', '.join(labels)}), got {fmt(got)}")
+        for label, g, e in zip(labels, got, expected):
+            try:
+                judge(g, e, *args)
+            except Mismatch as m:
+                raise Mismatch(f"{label}: {m}") from None
+
+    return judge_items
 
 
 def returns_type(*names: str) -> Callable:

@@ -119,4 +119,7 @@ def import_error_message(exc: BaseException, path: str) -> str:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 1:  # e.g. --help: this is an internal command, started by sandbox.py
+        print(__doc__)
+        sys.exit(0 if sys.argv[1] in ("-h", "--help") else 2)
     main()

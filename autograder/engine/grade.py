@@ -26,7 +26,7 @@ from pathlib import Path
 from . import report
 from .sandbox import Limits, kill_all, run_submission
 from .score import Graded, missing, score_run
-from .suite import ASSIGNMENT_IDS, ROOT, SOLUTIONS, SUITES, config, load_suite, suite_files
+from .suite import ASSIGNMENT_IDS, ROOT, SOLUTIONS, SUITES, config, load_suite
 
 CHECK_COMMAND = "python check.py {id}.py"
 
@@ -56,7 +56,7 @@ def fingerprint(submission: Path | None, assignment: str) -> str:
     """Changes when the submission, the suite, the reference solution or the engine changes."""
     h = hashlib.sha256()
     parts = [submission] if submission else []
-    parts += suite_files(assignment) + [SOLUTIONS / f"{assignment}.py"]
+    parts += sorted((SUITES / assignment).glob("*.py")) + [SOLUTIONS / f"{assignment}.py"]
     parts += sorted((ROOT / "autograder" / "checking").glob("*.py")) + sorted((ROOT / "autograder" / "engine").glob("*.py"))
     for p in parts:
         h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")

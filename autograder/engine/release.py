@@ -23,7 +23,7 @@ import zipfile
 from pathlib import Path
 
 from .grade import reference_results
-from .suite import ASSIGNMENT_IDS, ASSIGNMENTS, ROOT, SOLUTIONS, config, load_suite, suite_files
+from .suite import ASSIGNMENT_IDS, ASSIGNMENTS, ROOT, SOLUTIONS, SUITES, config, load_suite, suite_files
 
 DIST = ROOT / "dist"
 CHECKING = ROOT / "autograder" / "checking"
@@ -110,14 +110,21 @@ def _is_hidden_case(decorator: ast.expr) -> bool:
                     for k in decorator.keywords))
 
 
-def stage_checking(dest: Path, reference: dict) -> None:
-    """autograder/__init__.py + autograder/checking/ (+ the reference results it judges against)."""
+def stage_checking(dest: Path, assignment: str, reference: dict) -> None:
+    """The support package next to the submission: autograder/checking/ (with the reference results
+    it judges against) and the suite's shared judges, autograder/suites/<id>/shared.py."""
     pkg = dest / "autograder"
     (pkg / "checking").mkdir(parents=True)
     (pkg / "__init__.py").write_text('"""The checking API of the 18.065 Lecture 27 autograder."""\n')
     for f in sorted(CHECKING.glob("*.py")):
         shutil.copy(f, pkg / "checking" / f.name)
     (pkg / "checking" / "reference_results.json").write_text(json.dumps(reference))
+    helpers = [f for f in (SUITES / assignment).glob("*.py") if not f.name.startswith("q")]
+    if helpers:
+        (pkg / "suites" / assignment).mkdir(parents=True)
+        shutil.copy(SUITES / "__init__.py", pkg / "suites" / "__init__.py")
+        for f in helpers:
+            shutil.copy(f, pkg / "suites" / assignment / f.name)
 
 
 def build_autograder_zip(assignment: str, reference: dict, stage: Path, out: Path) -> None:
@@ -125,7 +132,7 @@ def build_autograder_zip(assignment: str, reference: dict, stage: Path, out: Pat
     (src / "tests").mkdir(parents=True)
     for f in suite_files(assignment):
         shutil.copy(f, src / "tests" / f.name)
-    stage_checking(src, reference)  # next to the submission on Gradescope: autograder/checking/
+    stage_checking(src, assignment, reference)  # next to the submission on Gradescope: autograder/checking/
     (src / "requirements.txt").write_text(pinned("numpy", "matplotlib"))
     (src / "otter_config.json").write_text(json.dumps({"lang": "python", "show_stdout": False,
                                                        "show_hidden": False}, indent=2))
@@ -140,7 +147,7 @@ def build_student_zip(assignment: str, reference: dict, questions, stage: Path, 
     public_keys = {c.key for q in questions for c in q.cases if not c.hidden}
     for f in suite_files(assignment):
         (src / "tests" / f.name).write_text(public_only(f.read_text()))
-    stage_checking(src, {k: v for k, v in reference.items() if k in public_keys})
+    stage_checking(src, assignment, {k: v for k, v in reference.items() if k in public_keys})
     shutil.copy(TEMPLATES / f"{assignment}.py", src / f"{assignment}.py")
     shutil.copy(ASSIGNMENTS / assignment / "handout.md", src / "handout.md")
     (src / "check.py").write_text(CHECK_PY.format(id=assignment))

@@ -83,7 +83,11 @@ def feedback_md(g: Graded, check_command: str) -> str:
 
 
 def write_student(folder: Path, g: Graded, check_command: str) -> None:
-    write_atomic(folder / "feedback.md", feedback_md(g, check_command))
+    text = feedback_md(g, check_command)
+    figures = sorted((folder / "figures").glob("*.png")) if (folder / "figures").is_dir() else []
+    if figures:
+        text += "\nYour figures, as the grader drew them: " + ", ".join(f"figures/{f.name}" for f in figures) + "\n"
+    write_atomic(folder / "feedback.md", text)
     write_atomic(folder / "results.json", json.dumps(results_json(g), indent=1))  # last: marks "done"
 
 
