@@ -21,6 +21,7 @@ import pytest
 
 from autograder.checking import Mismatch
 from autograder.checking.plain import Opaque
+from autograder.suites.forward_mode.shared import split_operand
 
 ROOT = Path(__file__).resolve().parents[1]
 SUITE = ROOT / "autograder" / "suites" / "forward_mode"
@@ -129,7 +130,7 @@ def test_evaluation_counts():
 
 def _cs(spec):
     """A case operand as a function of the complex step t: u + t u' (a real has u' = 0)."""
-    u, du = q1._split(spec)
+    u, du = split_operand(spec)
     return lambda t: u + t * du
 
 

@@ -22,6 +22,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from autograder.checking import Mismatch, Raised  # noqa: E402
+from autograder.suites.sgd_without_replacement.shared import fourth_moment_with, moments, mse_theory  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SUITE = ROOT / "autograder" / "suites" / "sgd_without_replacement"
@@ -150,11 +151,11 @@ def test_sample_indices_structure():
 # -- the suite's statistics against brute force ----------------------------------------------------
 
 def test_fourth_moment_formula_by_enumeration():
-    sigma2, mu4 = q3._moments(TINY)
+    sigma2, mu4 = moments(TINY)
     assert (sigma2, mu4) == pytest.approx((14 / 3, 98 / 3), rel=1e-14)
     for k in (1, 2, 3, 4):
         exact = float(_exhaustive_fourth(TINY, k, True))
-        assert float(q3._fourth_moment_with(k, sigma2, mu4)) == pytest.approx(exact, rel=1e-13)
+        assert float(fourth_moment_with(k, sigma2, mu4)) == pytest.approx(exact, rel=1e-13)
 
 
 def test_without_replacement_fourth_moment_bound_holds():
@@ -162,11 +163,11 @@ def test_without_replacement_fourth_moment_bound_holds():
     # every k of two small populations by enumerating all permutations.
     for a in (TINY, [0.0, 1.0, 3.0, 4.0, 7.0], [0.0, 0.0, 0.0, 0.0, 10.0]):
         n = len(a)
-        sigma2, mu4 = q3._moments(a)
+        sigma2, mu4 = moments(a)
         for k in range(1, n):
             exact = float(_exhaustive_fourth(a, k, False))
-            bound = min(q3._fourth_moment_with(k, sigma2, mu4),
-                        ((n - k) / k) ** 4 * q3._fourth_moment_with(n - k, sigma2, mu4))
+            bound = min(fourth_moment_with(k, sigma2, mu4),
+                        ((n - k) / k) ** 4 * fourth_moment_with(n - k, sigma2, mu4))
             assert exact <= bound * (1 + 1e-12)
 
 
@@ -264,7 +265,7 @@ def test_q3_judges_reject_uncorrected_curves():
     # the theory without the correction, and with (1 - k/n) in its place
     variance = float(np.var(a))
     k = np.arange(1, n + 1)
-    expected = q3._theory(n, variance, False)
+    expected = mse_theory(n, variance, False)
     with pytest.raises(Mismatch):
         q3._theory_judge(variance / k, expected, n, variance, False)
     with pytest.raises(Mismatch):

@@ -6,7 +6,8 @@ import re
 import numpy as np
 from otter.test_files import test_case
 
-from autograder.checking import REFERENCE, Mismatch, check, fmt, seeded
+from autograder.checking import REFERENCE, Mismatch, check, fmt, is_real, seeded
+from autograder.suites.forward_mode.shared import build_operand, dual_close, dual_parts, show_operand, split_operand
 
 OK_FORMAT = False
 name = "q1_arithmetic"
@@ -19,30 +20,11 @@ RTOL = 1e-13
 _OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
 
 
-# -- probe side: build the operands, apply the operator, read off the two parts -------------------
-
-def _operand(m, spec):
-    """A case operand: a pair (value, deriv) is a Dual, anything else is the real number itself."""
-    return m.Dual(*spec) if isinstance(spec, tuple) else spec
-
-
-def _parts(d):
-    """(value, deriv) of a result that should be a Dual."""
-    if not (hasattr(d, "value") and hasattr(d, "deriv")):
-        raise TypeError(f"expected a Dual (with .value and .deriv), got {type(d).__name__}: {d!r}"[:200])
-    return (d.value, d.deriv)
-
-
 # -- judge side: the hand-derived rules ------------------------------------------------------------
-
-def _split(spec):
-    """(u, u') of an operand; a real number is a constant, u' = 0."""
-    return (float(spec[0]), float(spec[1])) if isinstance(spec, tuple) else (float(spec), 0.0)
-
 
 def rule(op, a, b):
     """(value, derivative, scale) of a <op> b; scale = sum of |terms| of the derivative."""
-    (u, du), (v, dv) = _split(a), _split(b)
+    (u, du), (v, dv) = split_operand(a), split_operand(b)
     if op == "+":
         return u + v, du + dv, abs(du) + abs(dv)
     if op == "-":
@@ -54,39 +36,8 @@ def rule(op, a, b):
     raise ValueError(op)
 
 
-def _real(x):
-    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
-
-
-def dual_close(rtol):
-    """got = (value, deriv) of the student's Dual; expected = (value, deriv[, scale])."""
-
-    def judge(got, expected, *args):
-        value, deriv = float(expected[0]), float(expected[1])
-        scale = max(abs(deriv), float(expected[2]) if len(expected) > 2 else 0.0)
-        if not (isinstance(got, tuple) and len(got) == 2):
-            raise Mismatch(f"expected a Dual, got {fmt(got)}")
-        got_value, got_deriv = got
-        for part, x in (("value", got_value), ("deriv", got_deriv)):
-            if not _real(x):
-                raise Mismatch(f"the result's .{part} should be a real number, got {fmt(x)}")
-        if not abs(got_value - value) <= rtol * abs(value):
-            raise Mismatch(f"the value is {fmt(got_value)}, expected {fmt(value)}")
-        if not abs(got_deriv - deriv) <= rtol * scale:
-            raise Mismatch(f"the value {fmt(got_value)} is right but the derivative is {fmt(got_deriv)}, "
-                           f"expected {fmt(deriv)}")
-
-    return judge
-
-
-def _show(spec):
-    if isinstance(spec, tuple):
-        return f"Dual({fmt(spec[0])}, {fmt(spec[1])})"
-    return repr(spec) if isinstance(spec, np.generic) else fmt(spec)
-
-
 def _describe(op, a, b):
-    return f"{_show(a)} {op} {_show(b)}"
+    return f"{show_operand(a)} {op} {show_operand(b)}"
 
 
 # -- inputs ----------------------------------------------------------------------------------------
@@ -142,55 +93,55 @@ def _seeds(which):
 def lecture_example(m, which):
     x = m.Dual(2.0, 1.0 if which == "x" else 0.0)
     y = m.Dual(3.0, 1.0 if which == "y" else 0.0)
-    return _parts(x * x * x * (x + 3 * y))
+    return dual_parts(x * x * x * (x + 3 * y))
 
 
 @test_case(name="sum and difference rules: (u + v)' = u' + v', (u - v)' = u' - v' (two Duals)",
            points=1, hidden=True)
 @check(cases=_DUAL_DUAL["+"] + _DUAL_DUAL["-"], expect=rule, judge=dual_close(RTOL), describe=_describe)
 def sum_rule(m, op, a, b):
-    return _parts(_OPS[op](_operand(m, a), _operand(m, b)))
+    return dual_parts(_OPS[op](build_operand(m, a), build_operand(m, b)))
 
 
 @test_case(name="product rule: (uv)' = u'v + uv' (two Duals)", points=1, hidden=True)
 @check(cases=_DUAL_DUAL["*"], expect=rule, judge=dual_close(RTOL), describe=_describe)
 def product_rule(m, op, a, b):
-    return _parts(_OPS[op](_operand(m, a), _operand(m, b)))
+    return dual_parts(_OPS[op](build_operand(m, a), build_operand(m, b)))
 
 
 @test_case(name="quotient rule: (u/v)' = (u'v - uv')/v^2 (two Duals)", points=1, hidden=True)
 @check(cases=_DUAL_DUAL["/"], expect=rule, judge=dual_close(RTOL), describe=_describe)
 def quotient_rule(m, op, a, b):
-    return _parts(_OPS[op](_operand(m, a), _operand(m, b)))
+    return dual_parts(_OPS[op](build_operand(m, a), build_operand(m, b)))
 
 
 @test_case(name="a real number on the right: d + c, d - c, d * c, d / c (c has derivative 0)",
            points=1, hidden=True)
 @check(cases=_REAL_RIGHT, expect=rule, judge=dual_close(RTOL), describe=_describe)
 def real_on_the_right(m, op, a, b):
-    return _parts(_OPS[op](_operand(m, a), _operand(m, b)))
+    return dual_parts(_OPS[op](build_operand(m, a), build_operand(m, b)))
 
 
 @test_case(name="a real number on the left: c + d, c - d, c * d, c / d (__radd__, __rsub__, "
                 "__rmul__, __rtruediv__)", points=1, hidden=True)
 @check(cases=_REAL_LEFT, expect=rule, judge=dual_close(RTOL), describe=_describe)
 def real_on_the_left(m, op, a, b):
-    return _parts(_OPS[op](_operand(m, a), _operand(m, b)))
+    return dual_parts(_OPS[op](build_operand(m, a), build_operand(m, b)))
 
 
 @test_case(name="numpy scalars (np.float64, np.int64) on either side of + - * /", points=1, hidden=True)
 @check(cases=_NUMPY, expect=rule, judge=dual_close(RTOL), describe=_describe)
 def numpy_scalars(m, op, a, b):
-    return _parts(_OPS[op](_operand(m, a), _operand(m, b)))
+    return dual_parts(_OPS[op](build_operand(m, a), build_operand(m, b)))
 
 
 @test_case(name="unary minus and plus: -d = Dual(-u, -u'), +d = Dual(u, u')", points=1, hidden=True)
 @check(cases=_SIGNS,
        expect=lambda sign, a: ((-a[0], -a[1]) if sign == "-" else (a[0], a[1])),
-       judge=dual_close(RTOL), describe=lambda sign, a: f"{sign}{_show(a)}")
+       judge=dual_close(RTOL), describe=lambda sign, a: f"{sign}{show_operand(a)}")
 def unary_signs(m, sign, a):
-    d = _operand(m, a)
-    return _parts(-d if sign == "-" else +d)
+    d = build_operand(m, a)
+    return dual_parts(-d if sign == "-" else +d)
 
 
 # -- the two parts and repr ------------------------------------------------------------------------
@@ -206,7 +157,7 @@ def shows_both_parts(got, expected, value, deriv):
     got_value, got_deriv, text = got
     made = f"Dual({fmt(value)})" if deriv is None else f"Dual({fmt(value)}, {fmt(deriv)})"
     for part, g, w in (("value", got_value, want_value), ("deriv", got_deriv, want_deriv)):
-        if not (_real(g) and float(g) == w):
+        if not (is_real(g) and float(g) == w):
             raise Mismatch(f"{made}.{part} is {fmt(g)}, expected {fmt(w)}")
     if deriv is None:
         return  # repr of a constant: nothing more to check than for the other cases

@@ -4,7 +4,8 @@ import math
 import numpy as np
 from otter.test_files import test_case
 
-from autograder.checking import Mismatch, check, fmt, seeded
+from autograder.checking import check, seeded
+from autograder.suites.forward_mode.shared import build_operand, dual_close, dual_parts, show_operand, split_operand
 
 OK_FORMAT = False
 name = "q2_powers"
@@ -15,29 +16,11 @@ name = "q2_powers"
 RTOL = 1e-13
 
 
-# -- probe side --------------------------------------------------------------------------------------
-
-def _operand(m, spec):
-    """A case operand: a pair (value, deriv) is a Dual, anything else is the real number itself."""
-    return m.Dual(*spec) if isinstance(spec, tuple) else spec
-
-
-def _parts(d):
-    """(value, deriv) of a result that should be a Dual."""
-    if not (hasattr(d, "value") and hasattr(d, "deriv")):
-        raise TypeError(f"expected a Dual (with .value and .deriv), got {type(d).__name__}: {d!r}"[:200])
-    return (d.value, d.deriv)
-
-
 # -- judge side: the hand-derived rules ----------------------------------------------------------------
-
-def _split(spec):
-    return (float(spec[0]), float(spec[1])) if isinstance(spec, tuple) else (float(spec), 0.0)
-
 
 def power_rule(a, b):
     """(value, derivative, scale) of a ** b; scale = the sum of |terms| of the derivative."""
-    (u, du), (v, dv) = _split(a), _split(b)
+    (u, du), (v, dv) = split_operand(a), split_operand(b)
     if not isinstance(b, tuple):  # constant exponent c: (u^c)' = c u^(c-1) u'
         if v == 0:
             return 1.0, 0.0, 0.0
@@ -49,39 +32,8 @@ def power_rule(a, b):
     return p, log_term + power_term, abs(log_term) + abs(power_term)
 
 
-def _real(x):
-    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
-
-
-def dual_close(rtol):
-    """got = (value, deriv) of the student's Dual; expected = (value, deriv, scale)."""
-
-    def judge(got, expected, *args):
-        value, deriv, scale = expected
-        scale = max(abs(deriv), scale)
-        if not (isinstance(got, tuple) and len(got) == 2):
-            raise Mismatch(f"expected a Dual, got {fmt(got)}")
-        got_value, got_deriv = got
-        for part, x in (("value", got_value), ("deriv", got_deriv)):
-            if not _real(x):
-                raise Mismatch(f"the result's .{part} should be a real number, got {fmt(x)}")
-        if not abs(got_value - value) <= rtol * abs(value):
-            raise Mismatch(f"the value is {fmt(got_value)}, expected {fmt(value)}")
-        if not abs(got_deriv - deriv) <= rtol * scale:
-            raise Mismatch(f"the value {fmt(got_value)} is right but the derivative is {fmt(got_deriv)}, "
-                           f"expected {fmt(deriv)}")
-
-    return judge
-
-
-def _show(spec):
-    if isinstance(spec, tuple):
-        return f"Dual({fmt(spec[0])}, {fmt(spec[1])})"
-    return repr(spec) if isinstance(spec, np.generic) else fmt(spec)
-
-
 def _describe(a, b):
-    return f"{_show(a)} ** {_show(b)}"
+    return f"{show_operand(a)} ** {show_operand(b)}"
 
 
 # -- inputs --------------------------------------------------------------------------------------------
@@ -140,30 +92,30 @@ _DUAL_DUAL = _dual_exponents(1204)
 @check(cases=[((2.0, 1.0), 3), ((4.0, 1.0), 0.5), ((1.5, -2.0), -1), ((3.0, 0.5), 2.0)],
        expect=power_rule, judge=dual_close(RTOL), describe=_describe)
 def power_rule_public(m, a, b):
-    return _parts(_operand(m, a) ** _operand(m, b))
+    return dual_parts(build_operand(m, a) ** build_operand(m, b))
 
 
 @test_case(name="d ** c with any real exponent c (float, np.float64; u > 0)", points=1, hidden=True)
 @check(cases=_REAL_EXPONENT, expect=power_rule, judge=dual_close(RTOL), describe=_describe)
 def real_exponent(m, a, b):
-    return _parts(_operand(m, a) ** _operand(m, b))
+    return dual_parts(build_operand(m, a) ** build_operand(m, b))
 
 
 @test_case(name="d ** n with an integer n (int, np.int64), also for negative values u "
                 "(u^n has no logarithm there)", points=1, hidden=True)
 @check(cases=_INTEGER_EXPONENT, expect=power_rule, judge=dual_close(RTOL), describe=_describe)
 def integer_exponent(m, a, b):
-    return _parts(_operand(m, a) ** _operand(m, b))
+    return dual_parts(build_operand(m, a) ** build_operand(m, b))
 
 
 @test_case(name="c ** d with a real base c > 0: (c^u)' = c^u ln(c) u' (__rpow__)", points=1, hidden=True)
 @check(cases=_REAL_BASE, expect=power_rule, judge=dual_close(RTOL), describe=_describe)
 def real_base(m, a, b):
-    return _parts(_operand(m, a) ** _operand(m, b))
+    return dual_parts(build_operand(m, a) ** build_operand(m, b))
 
 
 @test_case(name="d ** e with two Duals (u > 0): (u^v)' = u^v (v' ln u + v u'/u), both terms", points=1,
            hidden=True)
 @check(cases=_DUAL_DUAL, expect=power_rule, judge=dual_close(RTOL), describe=_describe)
 def dual_exponent(m, a, b):
-    return _parts(_operand(m, a) ** _operand(m, b))
+    return dual_parts(build_operand(m, a) ** build_operand(m, b))

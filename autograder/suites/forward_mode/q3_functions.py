@@ -5,6 +5,7 @@ import numpy as np
 from otter.test_files import test_case
 
 from autograder.checking import Mismatch, check, close, fmt, raises, seeded
+from autograder.suites.forward_mode.shared import dual_close, dual_parts
 
 OK_FORMAT = False
 name = "q3_functions"
@@ -17,15 +18,8 @@ RTOL = 1e-13
 
 # -- probe side ----------------------------------------------------------------------------------------
 
-def _parts(d):
-    """(value, deriv) of a result that should be a Dual."""
-    if not (hasattr(d, "value") and hasattr(d, "deriv")):
-        raise TypeError(f"expected a Dual (with .value and .deriv), got {type(d).__name__}: {d!r}"[:200])
-    return (d.value, d.deriv)
-
-
 def _apply(m, fname, u, du):
-    return _parts(getattr(m, fname)(m.Dual(u, du)))
+    return dual_parts(getattr(m, fname)(m.Dual(u, du)))
 
 
 # -- judge side: each function with its hand-derived derivative --------------------------------------
@@ -44,30 +38,6 @@ def chain_rule(fname, u, du):
     """(g(u), g'(u) u') for g = fname."""
     g, g_prime = _RULES[fname]
     return g(u), g_prime(u) * du
-
-
-def _real(x):
-    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
-
-
-def dual_close(rtol):
-    """got = (value, deriv) of the student's Dual; expected = (value, deriv)."""
-
-    def judge(got, expected, *args):
-        value, deriv = expected
-        if not (isinstance(got, tuple) and len(got) == 2):
-            raise Mismatch(f"expected a Dual, got {fmt(got)}")
-        got_value, got_deriv = got
-        for part, x in (("value", got_value), ("deriv", got_deriv)):
-            if not _real(x):
-                raise Mismatch(f"the result's .{part} should be a real number, got {fmt(x)}")
-        if not abs(got_value - value) <= rtol * abs(value):
-            raise Mismatch(f"the value is {fmt(got_value)}, expected {fmt(value)}")
-        if not abs(got_deriv - deriv) <= rtol * abs(deriv):
-            raise Mismatch(f"the value {fmt(got_value)} is right but the derivative is {fmt(got_deriv)}, "
-                           f"expected {fmt(deriv)}")
-
-    return judge
 
 
 def _describe(fname, u, du):
@@ -166,4 +136,4 @@ _DOMAIN = [("log", 0.0, False), ("log", -1.5, False), ("sqrt", -0.25, False),
        describe=lambda fname, x, dual: f"{fname}(Dual({fmt(x)}, 1.0))" if dual else f"{fname}({fmt(x)})")
 def domain_errors(m, fname, x, dual):
     result = getattr(m, fname)(m.Dual(x, 1.0) if dual else x)
-    return _parts(result) if dual else result
+    return dual_parts(result) if dual else result

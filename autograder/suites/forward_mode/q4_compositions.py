@@ -5,7 +5,7 @@ import operator
 import numpy as np
 from otter.test_files import test_case
 
-from autograder.checking import REFERENCE, Mismatch, check, fmt, seeded
+from autograder.checking import REFERENCE, Mismatch, check, fmt, is_real, seeded
 
 OK_FORMAT = False
 name = "q4_compositions"
@@ -250,7 +250,7 @@ def ad_exact(rtol):
     def judge(got, expected, *args):
         deriv, scale = (expected[1], expected[2]) if isinstance(expected, tuple) else (expected, abs(expected))
         deriv = float(deriv)
-        if not (isinstance(got, (int, float, np.integer, np.floating)) and not isinstance(got, bool)):
+        if not is_real(got):
             raise Mismatch(f"derivative should return a float, got {fmt(got)}")
         error = abs(float(got) - deriv)
         if not error <= rtol * scale:
@@ -301,7 +301,7 @@ _CONSTANTS = {
 
 def is_zero(got, expected, label):
     """A constant function has derivative 0 (a real number, not None and not an error)."""
-    if not (isinstance(got, (int, float, np.integer, np.floating)) and not isinstance(got, bool)) or got != 0:
+    if not is_real(got) or got != 0:
         raise Mismatch(f"f returns a real number (it ignores x), so its derivative is 0.0; got {fmt(got)}")
 
 

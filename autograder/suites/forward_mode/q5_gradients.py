@@ -4,7 +4,8 @@ import math
 import numpy as np
 from otter.test_files import test_case
 
-from autograder.checking import REFERENCE, Mismatch, check, fmt, seeded
+from autograder.checking import REFERENCE, Mismatch, check, fmt, is_real, seeded
+from autograder.suites.forward_mode.shared import approximation_hint, arrays_if_visible
 
 OK_FORMAT = False
 name = "q5_gradients"
@@ -93,25 +94,12 @@ def gradient_formula(fname, point, *rest):
 
 # -- judges ------------------------------------------------------------------------------------------------
 
-def _real(x):
-    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
-
-
-def _approximation_hint(got, want):
-    """A note for a result that is close but not exact: forward mode has no approximation error."""
-    rel = abs(got - want) / max(abs(want), 1e-300)
-    if rel < 1e-5:
-        return (f" (relative error {rel:.1g}: forward mode is exact up to rounding, so an error this small "
-                "usually comes from an approximation such as a finite difference)")
-    return ""
-
-
 def _check_number(got, want, scale, what):
-    if not _real(got):
+    if not is_real(got):
         raise Mismatch(f"{what} should be a float, got {fmt(got)}")
     want = float(want)
     if not abs(float(got) - want) <= RTOL * max(float(scale), abs(want)):
-        raise Mismatch(f"{what} is {float(got)!r}, expected {want!r}{_approximation_hint(float(got), want)}")
+        raise Mismatch(f"{what} is {float(got)!r}, expected {want!r}{approximation_hint(float(got), want)}")
 
 
 def _check_array(got, want, scale, what):
@@ -124,11 +112,8 @@ def _check_array(got, want, scale, what):
     bad = ~(np.abs(got - want) <= RTOL * np.maximum(scale, np.abs(want)))
     if bad.any():
         i = int(np.argmax(bad))
-        # the whole arrays only help when the difference shows at their 6 printed digits
-        visible = np.abs(got - want) > 1e-5 * np.maximum(np.abs(want), 1e-3)
-        context = f"; got {fmt(got)}, expected {fmt(want)}" if visible.any() else ""
-        raise Mismatch(f"entry {i} of {what} (∂f/∂x_{i}) is {float(got[i])!r}, expected {float(want[i])!r}{context}"
-                       f"{_approximation_hint(float(got[i]), float(want[i]))}")
+        raise Mismatch(f"entry {i} of {what} (∂f/∂x_{i}) is {float(got[i])!r}, expected {float(want[i])!r}"
+                       f"{arrays_if_visible(got, want)}{approximation_hint(float(got[i]), float(want[i]))}")
 
 
 def partial_judge(got, expected, fname, point, i):
@@ -234,7 +219,7 @@ _CONSTANT = {"2.5": lambda m: 2.5, "np.float64(-1.0)": lambda m: np.float64(-1.0
 def zeros_judge(got, expected, what, label, n):
     if what == "gradient":
         _check_array(got, np.zeros(n), np.zeros(n), "the gradient of a constant function")
-    elif not (_real(got) and got == 0):
+    elif not (is_real(got) and got == 0):
         raise Mismatch(f"f returns a real number (it ignores its inputs), so {what} is 0.0; got {fmt(got)}")
 
 

@@ -5,6 +5,7 @@ import numpy as np
 from otter.test_files import test_case
 
 from autograder.checking import Mismatch, check, fmt, seeded
+from autograder.suites.forward_mode.shared import approximation_hint, arrays_if_visible
 
 OK_FORMAT = False
 name = "q6_jacobian"
@@ -70,15 +71,6 @@ def jacobian_formula(fname, point):
     raise ValueError(fname)
 
 
-def _approximation_hint(got, want):
-    """A note for a result that is close but not exact: forward mode has no approximation error."""
-    rel = abs(got - want) / max(abs(want), 1e-300)
-    if rel < 1e-5:
-        return (f" (relative error {rel:.1g}: forward mode is exact up to rounding, so an error this small "
-                "usually comes from an approximation such as a finite difference)")
-    return ""
-
-
 def jacobian_judge(got, expected, fname, point):
     want = np.array(expected, dtype=float)
     m, n = want.shape
@@ -93,11 +85,8 @@ def jacobian_judge(got, expected, fname, point):
     bad = ~(np.abs(got - want) <= RTOL * np.abs(want))
     if bad.any():
         i, j = (int(k) for k in np.argwhere(bad)[0])
-        # the whole arrays only help when the difference shows at their 6 printed digits
-        visible = np.abs(got - want) > 1e-5 * np.maximum(np.abs(want), 1e-3)
-        context = f"; got {fmt(got)}, expected {fmt(want)}" if visible.any() else ""
-        raise Mismatch(f"J[{i}, {j}] = ∂f_{i}/∂x_{j} is {float(got[i, j])!r}, expected {float(want[i, j])!r}{context}"
-                       f"{_approximation_hint(float(got[i, j]), float(want[i, j]))}")
+        raise Mismatch(f"J[{i}, {j}] = ∂f_{i}/∂x_{j} is {float(got[i, j])!r}, expected {float(want[i, j])!r}"
+                       f"{arrays_if_visible(got, want)}{approximation_hint(float(got[i, j]), float(want[i, j]))}")
 
 
 def _describe(fname, point):

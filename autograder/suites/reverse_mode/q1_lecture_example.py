@@ -1,9 +1,9 @@
 """Q1 -- The lecture's example: F(x, y) = x^3 (x + 3y) at (2, 3); one backward sweep gives dF/dx and dF/dy."""
 
-import numpy as np
 from otter.test_files import test_case
 
-from autograder.checking import REFERENCE, Mismatch, check, close, fmt, seeded
+from autograder.checking import REFERENCE, Mismatch, check, close, componentwise, fmt, is_real, seeded
+from autograder.suites.reverse_mode.shared import value_and_gradient
 
 OK_FORMAT = False
 name = "q1_lecture_example"
@@ -26,61 +26,14 @@ def _lecture_f(x, y):
 
 # -- judge-side helpers -----------------------------------------------------------------------------
 
-def _is_real(v) -> bool:
-    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
-
-
-def _named_close(labels, rtol, atol=0.0):
-    """close() on each component of a tuple, naming the component that is off."""
-    one = close(rtol, atol)
-
-    def judge(got, expected, *args):
-        if not isinstance(got, (tuple, list)) or len(got) != len(labels):
-            raise Mismatch(f"expected {len(labels)} numbers ({', '.join(labels)}), got {fmt(got)}")
-        for label, g, e in zip(labels, got, expected):
-            try:
-                one(g, e)
-            except Mismatch as m:
-                raise Mismatch(f"{label}: {m}") from None
-
-    return judge
-
-
-def _value_and_gradient(rtol, atol=0.0):
-    """grad(f, point) returned a pair (real F, float64 ndarray of shape (n,)) close to the expected pair."""
-    one = close(rtol, atol)
-
-    def judge(got, expected, *args):
-        if not isinstance(got, (tuple, list)) or len(got) != 2:
-            raise Mismatch(f"grad(f, point) should return a pair (F, gradient), got {fmt(got)}")
-        value, gradient = got
-        if not _is_real(value):
-            raise Mismatch(f"the first item, F, should be a real number (a float), got {fmt(value)}")
-        if not isinstance(gradient, np.ndarray):
-            raise Mismatch(f"the gradient should be a numpy array (np.array of the inputs' grads), "
-                           f"got {type(gradient).__name__} {fmt(gradient)}")
-        if gradient.dtype != np.float64:
-            raise Mismatch(f"the gradient should be an array of float64, got dtype {gradient.dtype}")
-        try:
-            one(value, expected[0])
-        except Mismatch as m:
-            raise Mismatch(f"F: {m}") from None
-        try:
-            one(gradient, expected[1])
-        except Mismatch as m:
-            raise Mismatch(f"the gradient: {m}") from None
-
-    return judge
-
-
 def _fresh_var_and_repr(got, expected, value, slope):
     """Var(value) starts at grad 0.0; its repr shows the value and, after a sweep, the grad."""
     if not isinstance(got, (tuple, list)) or len(got) != 3:
         raise Mismatch(f"expected (value, grad, repr) of a Var, got {fmt(got)}")
     v, g, text = got
-    if not (_is_real(v) and float(v) == value):
+    if not (is_real(v) and float(v) == value):
         raise Mismatch(f"Var({value}).value should be {value}, got {fmt(v)}")
-    if not (_is_real(g) and float(g) == 0.0):
+    if not (is_real(g) and float(g) == 0.0):
         raise Mismatch(f"a new Var's grad should be 0.0 (no sweep has reached it yet), got {fmt(g)}")
     if not isinstance(text, str):
         raise Mismatch(f"repr() should return a string, got {fmt(text)}")
@@ -118,7 +71,7 @@ def var_basics(m, value, slope):
 @test_case(name="One backward() sweep from F gives F.value, F.grad = dF/dF = 1, x.grad = dF/dx and y.grad = dF/dy",
            points=2, hidden=False)
 @check(cases=_points, expect=REFERENCE,
-       judge=_named_close(("F.value", "F.grad", "x.grad", "y.grad"), rtol=1e-12, atol=1e-12), describe=_at)
+       judge=componentwise(("F.value", "F.grad", "x.grad", "y.grad"), close(rtol=1e-12, atol=1e-12)), describe=_at)
 def lecture_one_sweep(m, x0, y0):
     x, y, c, s, F = _lecture_graph(m, x0, y0)
     F.backward()  # ONE sweep: both partial derivatives must be there afterwards
@@ -127,7 +80,7 @@ def lecture_one_sweep(m, x0, y0):
 
 @test_case(name="The intermediate nodes hold their adjoints: c.grad = dF/dc = s and s.grad = dF/ds = c "
                 "(c = x^3, s = x + 3y, F = c s)", points=1, hidden=False)
-@check(cases=_points, expect=REFERENCE, judge=_named_close(("c.grad", "s.grad"), rtol=1e-12, atol=1e-12),
+@check(cases=_points, expect=REFERENCE, judge=componentwise(("c.grad", "s.grad"), close(rtol=1e-12, atol=1e-12)),
        describe=_at)
 def lecture_intermediate_nodes(m, x0, y0):
     x, y, c, s, F = _lecture_graph(m, x0, y0)
@@ -137,7 +90,7 @@ def lecture_intermediate_nodes(m, x0, y0):
 
 @test_case(name="grad(f, point) returns (F, gradient): a float and a float64 numpy array of shape (n,)",
            points=1, hidden=False)
-@check(cases=_points, expect=REFERENCE, judge=_value_and_gradient(rtol=1e-12, atol=1e-12),
+@check(cases=_points, expect=REFERENCE, judge=value_and_gradient(rtol=1e-12, atol=1e-12),
        describe=lambda x0, y0: f"grad(f, ({x0:.6g}, {y0:.6g})) with f(x, y) = x**3 * (x + 3*y)")
 def lecture_via_grad(m, x0, y0):
     return m.grad(_lecture_f, (x0, y0))

@@ -5,7 +5,7 @@ import math
 import numpy as np
 from otter.test_files import test_case
 
-from autograder.checking import Mismatch, check, close, fmt, seeded
+from autograder.checking import check, close, componentwise, seeded
 
 OK_FORMAT = False
 name = "q2_operators"
@@ -83,27 +83,11 @@ def _exact(form, x, y, c):
     raise KeyError(form)
 
 
-def _named_close(labels, rtol, atol=0.0):
-    """close() on each component of a tuple, naming the component that is off."""
-    one = close(rtol, atol)
-
-    def judge(got, expected, *args):
-        if not isinstance(got, (tuple, list)) or len(got) != len(labels):
-            raise Mismatch(f"expected {len(labels)} numbers ({', '.join(labels)}), got {fmt(got)}")
-        for label, g, e in zip(labels, got, expected):
-            try:
-                one(g, e)
-            except Mismatch as m:
-                raise Mismatch(f"{label}: {m}") from None
-
-    return judge
-
-
 # Tolerance: one or two operations; a correct rule written in another order (-(x/y)/y for -x/y^2,
 # exp(c log x) for x^c, x^c then ^y for x^(cy)) differs from the formula by a few ulps (1e-15
 # relative), so rtol = 1e-12 leaves a margin of 1000; a wrong rule is off by O(1).  atol = 1e-14
 # only matters for a value that is exactly 0.
-_JUDGE = _named_close(("F.value", "x.grad (dF/dx)", "y.grad (dF/dy)"), rtol=1e-12, atol=1e-14)
+_JUDGE = componentwise(("F.value", "x.grad (dF/dx)", "y.grad (dF/dy)"), close(rtol=1e-12, atol=1e-14))
 
 
 def _sweep(m, form, x0, y0, c):

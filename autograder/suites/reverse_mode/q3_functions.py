@@ -5,7 +5,7 @@ import math
 import numpy as np
 from otter.test_files import test_case
 
-from autograder.checking import Mismatch, all_of, check, close, fmt, raises, returns_type, seeded
+from autograder.checking import all_of, check, close, componentwise, raises, returns_type, seeded
 
 OK_FORMAT = False
 name = "q3_functions"
@@ -47,26 +47,10 @@ def _exact(form, x):
     }[form]
 
 
-def _named_close(labels, rtol, atol=0.0):
-    """close() on each component of a tuple, naming the component that is off."""
-    one = close(rtol, atol)
-
-    def judge(got, expected, *args):
-        if not isinstance(got, (tuple, list)) or len(got) != len(labels):
-            raise Mismatch(f"expected {len(labels)} numbers ({', '.join(labels)}), got {fmt(got)}")
-        for label, g, e in zip(labels, got, expected):
-            try:
-                one(g, e)
-            except Mismatch as m:
-                raise Mismatch(f"{label}: {m}") from None
-
-    return judge
-
-
 # Tolerance: at most two library calls; tanh' written as 1 - tanh^2 instead of sech^2, or
 # exp(log x) rounding once more, is a few ulps off (1e-15 relative, here x is in [0.3, 2.8] so no
 # cancellation), so rtol = 1e-12 leaves a margin of 1000; a wrong rule is off by O(1).
-_JUDGE = _named_close(("F.value", "x.grad (dF/dx)"), rtol=1e-12, atol=1e-14)
+_JUDGE = componentwise(("F.value", "x.grad (dF/dx)"), close(rtol=1e-12, atol=1e-14))
 
 
 def _sweep(m, form, x0):

@@ -3,62 +3,14 @@
 import numpy as np
 from otter.test_files import test_case
 
-from autograder.checking import Mismatch, check, close, fmt, seeded
+from autograder.checking import check, close, componentwise, fmt, seeded
+from autograder.suites.reverse_mode.shared import value_and_gradient
 
 OK_FORMAT = False
 name = "q4_backward_sweep"
 
 # Only + - * and real numbers are used in this question, so that a broken elementary function or
 # quotient rule (Q2, Q3) costs nothing here: what is tested is the order and bookkeeping of the sweep.
-
-
-# -- judge-side helpers -----------------------------------------------------------------------------
-
-def _is_real(v) -> bool:
-    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
-
-
-def _named_close(labels, rtol, atol=0.0):
-    """close() on each component of a tuple, naming the component that is off."""
-    one = close(rtol, atol)
-
-    def judge(got, expected, *args):
-        if not isinstance(got, (tuple, list)) or len(got) != len(labels):
-            raise Mismatch(f"expected {len(labels)} numbers ({', '.join(labels)}), got {fmt(got)}")
-        for label, g, e in zip(labels, got, expected):
-            try:
-                one(g, e)
-            except Mismatch as m:
-                raise Mismatch(f"{label}: {m}") from None
-
-    return judge
-
-
-def _value_and_gradient(rtol, atol=0.0):
-    """grad(f, point) returned a pair (real F, float64 ndarray of shape (n,)) close to the expected pair."""
-    one = close(rtol, atol)
-
-    def judge(got, expected, *args):
-        if not isinstance(got, (tuple, list)) or len(got) != 2:
-            raise Mismatch(f"grad(f, point) should return a pair (F, gradient), got {fmt(got)}")
-        value, gradient = got
-        if not _is_real(value):
-            raise Mismatch(f"the first item, F, should be a real number (a float), got {fmt(value)}")
-        if not isinstance(gradient, np.ndarray):
-            raise Mismatch(f"the gradient should be a numpy array (np.array of the inputs' grads), "
-                           f"got {type(gradient).__name__} {fmt(gradient)}")
-        if gradient.dtype != np.float64:
-            raise Mismatch(f"the gradient should be an array of float64, got dtype {gradient.dtype}")
-        try:
-            one(value, expected[0])
-        except Mismatch as m:
-            raise Mismatch(f"F: {m}") from None
-        try:
-            one(gradient, expected[1])
-        except Mismatch as m:
-            raise Mismatch(f"the gradient: {m}") from None
-
-    return judge
 
 
 # Tolerance for every check here: at most ~60 multiplications and additions of O(1) numbers, so a
@@ -95,7 +47,7 @@ def _fanout_exact(form, x, y):
 @test_case(name="Fan-out: a Var used several times (x * x, x + x, ...) gets the SUM of its contributions (+=)",
            points=1, hidden=False)
 @check(cases=[(form, x, y) for form in _FANOUT for x, y in _pairs], expect=_fanout_exact,
-       judge=_named_close(("F.value", "x.grad", "y.grad"), _RTOL, _ATOL),
+       judge=componentwise(("F.value", "x.grad", "y.grad"), close(_RTOL, _ATOL)),
        describe=lambda form, x, y: f"F = {form} with x = {x:.6g}, y = {y:.6g}")
 def fan_out(m, form, x0, y0):
     x, y = m.Var(x0), m.Var(y0)
@@ -121,7 +73,7 @@ def _diamond_exact(x, y, k):
            points=2, hidden=True)
 @check(cases=[(x, y, k) for (x, y), k in zip(_pairs * 2, (1, 2, 3, 5, 8, 13, 21, 34))],
        expect=_diamond_exact,
-       judge=_named_close(("F.value", "x.grad", "y.grad", "a.grad", "b.grad"), _RTOL, _ATOL),
+       judge=componentwise(("F.value", "x.grad", "y.grad", "a.grad", "b.grad"), close(_RTOL, _ATOL)),
        describe=lambda x, y, k: f"a = x*y; b = a, then b = b + 1 repeated {k} times; F = a*b + a; "
                                 f"x = {x:.6g}, y = {y:.6g}")
 def diamond_unequal_paths(m, x0, y0, k):
@@ -147,7 +99,7 @@ def _shared_exact(x, y):
 @test_case(name="Shared subexpression: u = x*y + 1 used by v = u*u and by F = v*u + v + u "
                 "(u.grad, v.grad, x.grad, y.grad)", points=1, hidden=True)
 @check(cases=_pairs, expect=_shared_exact,
-       judge=_named_close(("u.grad", "v.grad", "x.grad", "y.grad"), _RTOL, _ATOL),
+       judge=componentwise(("u.grad", "v.grad", "x.grad", "y.grad"), close(_RTOL, _ATOL)),
        describe=lambda x, y: f"u = x*y + 1, v = u*u, F = v*u + v + u at x = {x:.6g}, y = {y:.6g}")
 def shared_subexpression(m, x0, y0):
     x, y = m.Var(x0), m.Var(y0)
@@ -173,7 +125,7 @@ def _again_exact(order, x, y):
            points=1, hidden=True)
 @check(cases=[(order, x, y) for order in ("F, F", "G, F", "F, G") for x, y in _pairs[:2]],
        expect=_again_exact,
-       judge=_named_close(("x.grad", "y.grad", "c.grad", "s.grad"), _RTOL, _ATOL),
+       judge=componentwise(("x.grad", "y.grad", "c.grad", "s.grad"), close(_RTOL, _ATOL)),
        describe=lambda order, x, y: f"F = x^3 (x + 3y), G = x*y; backward() called on {order} in that order; "
                                     f"x = {x:.6g}, y = {y:.6g}")
 def backward_twice(m, order, x0, y0):
@@ -197,7 +149,7 @@ def _untouched_exact(x, y, z):
                 "graph, a node built from x but not used by F)", points=1, hidden=True)
 @check(cases=[(x, y, float(z)) for (x, y), z in zip(_pairs, _rng.uniform(-2.0, 2.0, 4))],
        expect=_untouched_exact,
-       judge=_named_close(("x.grad", "y.grad", "z.grad", "G.grad", "H.grad"), _RTOL, _ATOL),
+       judge=componentwise(("x.grad", "y.grad", "z.grad", "G.grad", "H.grad"), close(_RTOL, _ATOL)),
        describe=lambda x, y, z: f"G = z*z; G.backward(); H = 3*x; F = x*y + x; F.backward(); "
                                 f"x = {x:.6g}, y = {y:.6g}, z = {z:.6g}")
 def outside_untouched(m, x0, y0, z0):
@@ -234,7 +186,7 @@ def _grad_exact(form, point, c):
                 "not use get 0.0", points=1, hidden=True)
 @check(cases=[(form, tuple(float(v) for v in _rng.uniform(-2.0, 2.0, 3 if "z" in form else 2)),
                float(_rng.uniform(-5.0, 5.0))) for form in _GRAD_FORMS for _ in range(2)],
-       expect=_grad_exact, judge=_value_and_gradient(_RTOL, _ATOL),
+       expect=_grad_exact, judge=value_and_gradient(_RTOL, _ATOL),
        describe=lambda form, point, c: f"grad(f, {fmt(point)}) with {form.replace('= c,', f'= {c:.6g},')}")
 def grad_constant(m, form, point, c):
     return m.grad(_GRAD_FORMS[form](c), point)

@@ -4,7 +4,7 @@
 import numpy as np
 from otter.test_files import test_case
 
-from autograder.checking import Mismatch, check, close, fmt, seeded, timed
+from autograder.checking import Mismatch, check, close, fmt, is_real, seeded, timed
 
 OK_FORMAT = False
 name = "q6_scale_and_cost"
@@ -55,7 +55,7 @@ _MAX_RATIO = 25.0
 
 def _ratio_at_most(bound):
     def judge(got, expected, n, seed):
-        if isinstance(got, bool) or not isinstance(got, (int, float, np.integer, np.floating)):
+        if not is_real(got):
             raise Mismatch(f"expected a time ratio, got {fmt(got)}")
         if not got <= bound:
             raise Mismatch(

@@ -6,6 +6,7 @@ import numpy as np
 from otter.test_files import test_case
 
 from autograder.checking import Mismatch, check, fmt, within_standard_errors
+from autograder.suites.sgd_without_replacement.shared import same_result_twice
 
 OK_FORMAT = False
 name = "q1_sample_indices"
@@ -61,14 +62,9 @@ def _well_typed(got, expected, n, num_samples, replace, seed):
     _index_array(got, n, num_samples)
 
 
-def _reproducible(got, expected, *args):
-    """Two generators with the same seed must give the same indices."""
-    first, second = got
-    if not (isinstance(first, np.ndarray) and isinstance(second, np.ndarray)
-            and first.shape == second.shape and np.array_equal(first, second)):
-        raise Mismatch("two generators made with the same seed gave different indices: "
-                       f"{fmt(first)} and {fmt(second)}; draw every random number from `rng` "
-                       "(no np.random.* module functions, no new generator inside the function)")
+# Two generators with the same seed must give the same indices.
+_reproducible = same_result_twice("indices", "draw every random number from `rng` (no np.random.* module "
+                                             "functions, no new generator inside the function)")
 
 
 _ORDERS3 = list(itertools.permutations(range(3)))  # the 6 orders of range(3)

@@ -4,24 +4,13 @@ import numpy as np
 from otter.test_files import test_case
 
 from autograder.checking import Mismatch, check, fmt, seeded, within_standard_errors
+from autograder.suites.sgd_without_replacement.shared import (EPS, moments, mse_theory, same_result_twice,
+                                                              standard_errors)
 
 OK_FORMAT = False
 name = "q3_mean_squared_error"
 
-EPS = np.finfo(np.float64).eps
-
-
 # -- judge-side (trusted) helpers -------------------------------------------------------------------
-
-def _theory(n, variance, replace):
-    """The lecture's formulas, k = 1 .. n: variance/k, times (n-k)/(n-1) without replacement."""
-    k = np.arange(1, n + 1, dtype=np.float64)
-    if replace:
-        return variance / k
-    if n == 1:
-        return np.zeros(1)  # one value: its mean is exact
-    return variance / k * (n - k) / (n - 1)
-
 
 def _theory_judge(got, expected, n, variance, replace):
     """A float64 array of shape (n,) equal to the formula up to rounding.
@@ -43,51 +32,6 @@ def _theory_judge(got, expected, n, variance, replace):
         raise Mismatch(f"at k = {i + 1} expected {rule} = {fmt(expected[i])}, got {fmt(got[i])}")
 
 
-def _moments(a):
-    a = np.asarray(a, dtype=np.float64)
-    centered = a - a.mean()
-    return float(np.mean(centered ** 2)), float(np.mean(centered ** 4))
-
-
-def _fourth_moment_with(j, sigma2, mu4):
-    """E[e^4] for e the mean of j i.i.d. centered draws (variance sigma2, fourth moment mu4):
-    (3 j (j-1) sigma2^2 + j mu4) / j^4, from expanding (sum_i Y_i)^4 -- only the terms
-    Y_i^4 and Y_i^2 Y_l^2 have nonzero mean."""
-    j = np.asarray(j, dtype=np.float64)
-    return (3 * j * (j - 1) * sigma2 ** 2 + j * mu4) / j ** 4
-
-
-def _standard_errors(a, replace, trials):
-    """Standard error of the trial average of the squared error e_k^2, k = 1 .. n.
-
-    With replacement (exact): Var(e_k^2) = E[e_k^4] - (sigma^2/k)^2 with E[e_k^4] as above.
-    Without replacement (an upper bound): Var(e_k^2) <= E[e_k^4], and
-      * Hoeffding (1963, Thm 4): sampling without replacement is dominated in convex order by
-        sampling with replacement, so E[e_k^4] <= the i.i.d. value for k draws;
-      * the k drawn values and the n - k left over sum to zero (centered), so
-        e_k = -((n-k)/k) * e'_{n-k}, the mean of n - k values drawn without replacement;
-    hence E[e_k^4] <= min(iid(k), ((n-k)/k)^4 iid(n-k)), which goes to 0 as k -> n like the error.
-    A bound only makes the test more lenient (never a false failure); the bugs it is for are off
-    by 9 to 100+ of these standard errors (measured with the reference on these inputs).
-    A rounding allowance (2 n eps max|a|)^2 covers e_k = 0 being computed as ~1e-17.
-    """
-    a = np.asarray(a, dtype=np.float64)
-    n = len(a)
-    sigma2, mu4 = _moments(a)
-    k = np.arange(1, n + 1, dtype=np.float64)
-    iid = _fourth_moment_with(k, sigma2, mu4)
-    if replace:
-        var = iid - (sigma2 / k) ** 2
-    else:
-        rest = n - k
-        mirrored = np.zeros(n)
-        inner = rest > 0
-        mirrored[inner] = (rest[inner] / k[inner]) ** 4 * _fourth_moment_with(rest[inner], sigma2, mu4)
-        var = np.minimum(iid, mirrored)
-    rounding = (2 * n * EPS * np.max(np.abs(a))) ** 2
-    return np.sqrt(np.maximum(var, 0.0) / trials) + rounding
-
-
 def _curve_array(got, n):
     if not isinstance(got, np.ndarray) or got.dtype.kind != "f":
         kind = f"dtype {got.dtype}" if isinstance(got, np.ndarray) else type(got).__name__
@@ -104,9 +48,9 @@ def _matches_theory(got, expected, a, replace, trials, seed):
     seeded inputs make the verdict the same on every run)."""
     n = len(a)
     curve = _curve_array(got, n)
-    sigma2, _ = _moments(a)
-    theory = _theory(n, sigma2, replace)
-    se = _standard_errors(a, replace, trials)
+    sigma2, _ = moments(a)
+    theory = mse_theory(n, sigma2, replace)
+    se = standard_errors(a, replace, trials)
     rule = "variance/k" if replace else "variance/k * (n-k)/(n-1)"
     z = np.abs(curve - theory) / se
     z[np.isnan(z)] = np.inf
@@ -134,13 +78,8 @@ def _zero_at_n(got, expected, a, trials, seed):
         raise Mismatch(f"a mean of squared errors cannot be negative: got {fmt(curve)}")
 
 
-def _same_twice(got, expected, *args):
-    first, second = got
-    if not (isinstance(first, np.ndarray) and isinstance(second, np.ndarray)
-            and first.shape == second.shape and np.array_equal(first, second)):
-        raise Mismatch("two generators made with the same seed gave different curves: "
-                       f"{fmt(first)} and {fmt(second)}; draw the indices with "
-                       "sample_indices(n, n, replace, rng), using only `rng` for randomness")
+_same_twice = same_result_twice("curves", "draw the indices with sample_indices(n, n, replace, rng), "
+                                          "using only `rng` for randomness")
 
 
 # -- inputs (seeded) --------------------------------------------------------------------------------
@@ -151,11 +90,20 @@ _skewed30 = [float(v) for v in _rng.exponential(2.0, 30)]    # a skewed populati
 _rand100_variance = float(np.var(_rand100))
 
 
+def _describe_theory(n, variance, replace):
+    return f"theoretical_mse({n}, {variance:.6g}, replace={replace})"
+
+
+def _describe_curve(a, replace, trials, seed):
+    return (f"mean_squared_error_curve(a, {replace}, {trials}, np.random.default_rng({seed})) "
+            f"with n = {len(a)} values")
+
+
 @test_case(name="theoretical_mse: variance/k with replacement, variance/k (n-k)/(n-1) without "
                 "(the lecture's n = 100, variance 1/12)", points=1, hidden=False)
 @check(cases=[(100, 1 / 12, True), (100, 1 / 12, False), (5, 2.0, True), (5, 2.0, False)],
-       expect=_theory, judge=_theory_judge,
-       describe=lambda n, v, r: f"theoretical_mse({n}, {v:.6g}, replace={r})")
+       expect=mse_theory, judge=_theory_judge,
+       describe=_describe_theory)
 def theory_public(m, n, variance, replace):
     return m.theoretical_mse(n, variance, replace)
 
@@ -164,8 +112,8 @@ def theory_public(m, n, variance, replace):
            points=1, hidden=True)
 @check(cases=[(n, v, r) for n, v in [(1, 0.5), (2, 3.0), (3, 1.0), (10, 0.0), (10, 4), (57, 0.3),
                                       (100, _rand100_variance), (1000, 2.5)] for r in (True, False)],
-       expect=_theory, judge=_theory_judge,
-       describe=lambda n, v, r: f"theoretical_mse({n}, {v:.6g}, replace={r})")
+       expect=mse_theory, judge=_theory_judge,
+       describe=_describe_theory)
 def theory_hidden(m, n, variance, replace):
     return m.theoretical_mse(n, variance, replace)
 
@@ -183,8 +131,7 @@ def zero_at_n(m, a, trials, seed):
                 "within 6 standard errors", points=1, hidden=True)
 @check(cases=[(_rand100, False, 1000, 11), (_skewed30, False, 2000, 12)], expect=None,
        judge=_matches_theory,
-       describe=lambda a, r, trials, seed: f"mean_squared_error_curve(a, {r}, {trials}, "
-                                           f"np.random.default_rng({seed})) with n = {len(a)} values")
+       describe=_describe_curve)
 def curve_without(m, a, replace, trials, seed):
     return m.mean_squared_error_curve(np.array(a), replace, trials, np.random.default_rng(seed))
 
@@ -193,8 +140,7 @@ def curve_without(m, a, replace, trials, seed):
            points=1, hidden=True)
 @check(cases=[(_rand100, True, 1000, 13), (_skewed30, True, 2000, 14)], expect=None,
        judge=_matches_theory,
-       describe=lambda a, r, trials, seed: f"mean_squared_error_curve(a, {r}, {trials}, "
-                                           f"np.random.default_rng({seed})) with n = {len(a)} values")
+       describe=_describe_curve)
 def curve_with(m, a, replace, trials, seed):
     return m.mean_squared_error_curve(np.array(a), replace, trials, np.random.default_rng(seed))
 

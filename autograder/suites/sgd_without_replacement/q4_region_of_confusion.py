@@ -6,7 +6,7 @@ import re
 import numpy as np
 from otter.test_files import test_case
 
-from autograder.checking import Mismatch, Raised, check, fmt, seeded
+from autograder.checking import Mismatch, Raised, check, fmt, is_real, seeded
 
 OK_FORMAT = False
 name = "q4_region_of_confusion"
@@ -23,10 +23,6 @@ def _formula(a, b):
     return x_star, min(ratios), max(ratios)
 
 
-def _is_real(x):
-    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_))
-
-
 def _triple_judge(got, expected, a, b):
     """(x_star, lo, hi) as three real numbers.
 
@@ -37,7 +33,7 @@ def _triple_judge(got, expected, a, b):
     """
     if isinstance(got, np.ndarray):
         got = tuple(got.tolist()) if got.shape == (3,) else got
-    if not (isinstance(got, (tuple, list)) and len(got) == 3 and all(_is_real(v) for v in got)):
+    if not (isinstance(got, (tuple, list)) and len(got) == 3 and all(is_real(v) for v in got)):
         raise Mismatch(f"least_squares_1d should return three numbers (x_star, lo, hi), got {fmt(got)}")
     x_star, lo, hi = (float(v) for v in got)
     e_star, e_lo, e_hi = expected

@@ -12,12 +12,10 @@ import numpy as np
 from otter.test_files import test_case
 
 from autograder.checking import Mismatch, check, fmt, keep_figure, seeded
+from autograder.suites.sgd_without_replacement.shared import mse_theory, standard_errors
 
 OK_FORMAT = False
 name = "q7_figures"
-
-EPS = np.finfo(np.float64).eps
-
 
 # -- probe-side helper: a student's Figure -> plain data ---------------------------------------------
 
@@ -99,15 +97,6 @@ def _labels_and_legend(ax, got, what, names):
         raise Mismatch(f"{what}: the legend should show {missing}; it shows {shown}")
 
 
-def _theory(n, variance, replace):
-    k = np.arange(1, n + 1, dtype=np.float64)
-    if replace:
-        return variance / k
-    if n == 1:
-        return np.zeros(1)
-    return variance / k * (n - k) / (n - 1)
-
-
 def _on_k_grid(line, n):
     """The line's points as (k - 1 indices, y), if its x values are k = 1..n (k = n may be left out,
     as log axes cannot show the 0 there); else None."""
@@ -138,32 +127,8 @@ def _mean_convergence_structure(got, expected, a, trials, seed):
     _labels_and_legend(ax, got, what, labels)
 
 
-# Measured curves in the figure: the same standard errors as in Q3 (see q3_mean_squared_error for the
-# derivation: exact with replacement; a Hoeffding / mirror-image upper bound without), z = 6.
-def _fourth_moment_with(j, sigma2, mu4):
-    j = np.asarray(j, dtype=np.float64)
-    return (3 * j * (j - 1) * sigma2 ** 2 + j * mu4) / j ** 4
-
-
-def _standard_errors(a, replace, trials):
-    a = np.asarray(a, dtype=np.float64)
-    n = len(a)
-    centered = a - a.mean()
-    sigma2, mu4 = float(np.mean(centered ** 2)), float(np.mean(centered ** 4))
-    k = np.arange(1, n + 1, dtype=np.float64)
-    iid = _fourth_moment_with(k, sigma2, mu4)
-    if replace:
-        var = iid - (sigma2 / k) ** 2
-    else:
-        rest = n - k
-        mirrored = np.zeros(n)
-        inner = rest > 0
-        mirrored[inner] = (rest[inner] / k[inner]) ** 4 * _fourth_moment_with(rest[inner], sigma2, mu4)
-        var = np.minimum(iid, mirrored)
-    rounding = (2 * n * EPS * np.max(np.abs(a))) ** 2
-    return np.sqrt(np.maximum(var, 0.0) / trials) + rounding
-
-
+# Measured curves in the figure: the same standard errors as in Q3 (``standard_errors``: exact with
+# replacement; a Hoeffding / mirror-image upper bound without), z = 6.
 def _mean_convergence_data(got, expected, a, trials, seed):
     """The theory lines equal the formulas exactly (rounding aside); the measured lines agree with
     them within 6 standard errors of an average over `trials` runs."""
@@ -174,7 +139,7 @@ def _mean_convergence_data(got, expected, a, trials, seed):
     lines = _labelled(got["axes"][0])
     remaining = list(range(len(lines)))
     for replace in (True, False):
-        theory = _theory(n, variance, replace)
+        theory = mse_theory(n, variance, replace)
         found = None
         for j in remaining:
             y = _on_k_grid(lines[j], n)
@@ -198,8 +163,8 @@ def _mean_convergence_data(got, expected, a, trials, seed):
         problems = []
         for j, replace in zip(order, (True, False)):
             y = measured[j]
-            theory = _theory(n, variance, replace)[:len(y)]
-            se = _standard_errors(a, replace, trials)[:len(y)]
+            theory = mse_theory(n, variance, replace)[:len(y)]
+            se = standard_errors(a, replace, trials)[:len(y)]
             z = np.abs(y - theory) / se
             if not np.all(z <= 6.0):
                 k = int(np.nanargmax(np.where(np.isnan(z), np.inf, z)))

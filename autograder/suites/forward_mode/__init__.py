@@ -1,0 +1,1 @@
+"""Test suite of the forward_mode assignment (otter test files q*.py)."""

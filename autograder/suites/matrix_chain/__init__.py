@@ -1,0 +1,1 @@
+"""Test suite of the matrix_chain assignment (otter test files q*.py)."""

@@ -1,0 +1,1 @@
+"""Test suite of the reverse_mode assignment (otter test files q*.py)."""

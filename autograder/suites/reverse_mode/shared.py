@@ -1,0 +1,29 @@
+"""Judges shared by the reverse_mode questions: the check of grad(f, point)'s (F, gradient) pair,
+used by Q1 (the lecture's function) and Q4 (constant functions and unused inputs).
+
+Judge logic only, no inputs: this file ships with the public tests.
+"""
+
+import numpy as np
+
+from autograder.checking import Mismatch, close, componentwise, fmt, is_real
+
+
+def value_and_gradient(rtol, atol=0.0):
+    """grad(f, point) returned a pair (real F, float64 ndarray of shape (n,)) close to the expected pair."""
+    both = componentwise(("F", "the gradient"), close(rtol, atol))
+
+    def judge(got, expected, *args):
+        if not isinstance(got, (tuple, list)) or len(got) != 2:
+            raise Mismatch(f"grad(f, point) should return a pair (F, gradient), got {fmt(got)}")
+        value, gradient = got
+        if not is_real(value):
+            raise Mismatch(f"the first item, F, should be a real number (a float), got {fmt(value)}")
+        if not isinstance(gradient, np.ndarray):
+            raise Mismatch(f"the gradient should be a numpy array (np.array of the inputs' grads), "
+                           f"got {type(gradient).__name__} {fmt(gradient)}")
+        if gradient.dtype != np.float64:
+            raise Mismatch(f"the gradient should be an array of float64, got dtype {gradient.dtype}")
+        both(got, expected)
+
+    return judge
