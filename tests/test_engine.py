@@ -122,6 +122,17 @@ def test_output_is_kept_only_when_something_was_printed(graded):
     assert (out / "toy" / "chatty" / "output.txt").stat().st_size <= 1024 * 1024 + 64 * 1024
 
 
+def test_figures_are_kept_beside_the_feedback_even_with_a_relative_out(tmp_path):
+    cmd = [sys.executable, "-m", "autograder.engine.grade", "--submissions", str(TOY / "submissions"),
+           "--out", "relative-out", "--student", "correct", "toy"]
+    proc = subprocess.run(cmd, cwd=tmp_path, env={**ENV, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    student = tmp_path / "relative-out" / "toy" / "correct"
+    assert (student / "figures" / "identity.png").read_bytes()[:4] == b"\x89PNG"
+    assert "figures/identity.png" in (student / "feedback.md").read_text()
+    assert rows(tmp_path / "relative-out")[0]["total"] == "5"
+
+
 def test_rerun_regrades_nothing_and_duplicates_nothing(graded):
     out, _ = graded
     before = (out / "toy" / "grades.csv").read_text()

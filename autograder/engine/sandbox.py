@@ -57,6 +57,7 @@ def run_submission(submission: Path, assignment: str, checks: list[tuple[str, fl
     The child works in a scratch folder; ``keep`` receives ``output.txt`` (what the submission
     printed) and ``figures/`` (what the probes saved with ``keep_figure``).
     """
+    keep = keep.resolve()  # the child runs elsewhere: relative paths would point into its scratch folder
     (keep / "figures").mkdir(parents=True, exist_ok=True)
     run = RunResult()
     started = time.monotonic()
