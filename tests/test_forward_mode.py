@@ -10,7 +10,6 @@ rounding.  It shares no code with the suite's formulas or the reference solution
 """
 
 import cmath
-import importlib.util
 import math
 import operator
 import types
@@ -22,25 +21,19 @@ import pytest
 from autograder.checking import Mismatch
 from autograder.checking.plain import Opaque
 from autograder.suites.forward_mode.shared import split_operand
+from autograder.engine.suite import load_file, reference_solution
 
 ROOT = Path(__file__).resolve().parents[1]
 SUITE = ROOT / "autograder" / "suites" / "forward_mode"
 
 
-def _load(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-ref = _load(ROOT / "solutions" / "forward_mode.py", "forward_mode_reference")
-q1 = _load(SUITE / "q1_arithmetic.py", "fm_q1")
-q2 = _load(SUITE / "q2_powers.py", "fm_q2")
-q3 = _load(SUITE / "q3_functions.py", "fm_q3")
-q4 = _load(SUITE / "q4_compositions.py", "fm_q4")
-q5 = _load(SUITE / "q5_gradients.py", "fm_q5")
-q6 = _load(SUITE / "q6_jacobian.py", "fm_q6")
+ref = reference_solution("forward_mode")
+q1 = load_file(SUITE / "q1_arithmetic.py", "fm_q1")
+q2 = load_file(SUITE / "q2_powers.py", "fm_q2")
+q3 = load_file(SUITE / "q3_functions.py", "fm_q3")
+q4 = load_file(SUITE / "q4_compositions.py", "fm_q4")
+q5 = load_file(SUITE / "q5_gradients.py", "fm_q5")
+q6 = load_file(SUITE / "q6_jacobian.py", "fm_q6")
 
 H = 1e-20  # complex step
 

@@ -4,7 +4,7 @@
 Every literal below is worked out by hand in the comment next to it, not read back from the code.
 """
 
-import importlib.util
+import importlib
 import itertools
 from pathlib import Path
 
@@ -12,24 +12,18 @@ import numpy as np
 import pytest
 
 from autograder.checking import Mismatch
+from autograder.engine.suite import load_file, reference_solution
 
 ROOT = Path(__file__).resolve().parents[1]
 SUITE = ROOT / "autograder" / "suites" / "matrix_chain"
 CLRS = [30, 35, 15, 5, 10, 20, 25]
 
 
-def _load(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-ref = _load(ROOT / "solutions" / "matrix_chain.py", "matrix_chain_reference")
-q1 = _load(SUITE / "q1_costs.py", "mc_q1")
-q3 = _load(SUITE / "q3_optimal_order.py", "mc_q3")
-q4 = _load(SUITE / "q4_chain_multiply.py", "mc_q4")
-q5 = _load(SUITE / "q5_jacobian_costs.py", "mc_q5")
+ref = reference_solution("matrix_chain")
+q1 = load_file(SUITE / "q1_costs.py", "mc_q1")
+q3 = load_file(SUITE / "q3_optimal_order.py", "mc_q3")
+q4 = load_file(SUITE / "q4_chain_multiply.py", "mc_q4")
+q5 = load_file(SUITE / "q5_jacobian_costs.py", "mc_q5")
 
 
 def judge_of(test):

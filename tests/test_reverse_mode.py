@@ -5,7 +5,6 @@ against wrong answers.
 Every literal below is worked out by hand in the comment next to it, not read back from the code.
 """
 
-import importlib.util
 import math
 from pathlib import Path
 
@@ -13,26 +12,20 @@ import numpy as np
 import pytest
 
 from autograder.checking import Mismatch, central_difference, check_gradient, seeded
+from autograder.engine.suite import load_file, reference_solution
 
 ROOT = Path(__file__).resolve().parents[1]
 SUITE = ROOT / "autograder" / "suites" / "reverse_mode"
 
 
-def _load(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-ref = _load(ROOT / "solutions" / "reverse_mode.py", "reverse_mode_reference")
-q1 = _load(SUITE / "q1_lecture_example.py", "rm_q1")
-q2 = _load(SUITE / "q2_operators.py", "rm_q2")
-q3 = _load(SUITE / "q3_functions.py", "rm_q3")
-q4 = _load(SUITE / "q4_backward_sweep.py", "rm_q4")
-q5 = _load(SUITE / "q5_random_graphs.py", "rm_q5")
-q6 = _load(SUITE / "q6_scale_and_cost.py", "rm_q6")
-bench = _load(ROOT / "autograder" / "bench" / "reverse_mode.py", "rm_bench")
+ref = reference_solution("reverse_mode")
+q1 = load_file(SUITE / "q1_lecture_example.py", "rm_q1")
+q2 = load_file(SUITE / "q2_operators.py", "rm_q2")
+q3 = load_file(SUITE / "q3_functions.py", "rm_q3")
+q4 = load_file(SUITE / "q4_backward_sweep.py", "rm_q4")
+q5 = load_file(SUITE / "q5_random_graphs.py", "rm_q5")
+q6 = load_file(SUITE / "q6_scale_and_cost.py", "rm_q6")
+bench = load_file(ROOT / "autograder" / "bench" / "reverse_mode.py", "rm_bench")
 
 
 def judge_of(test):

@@ -5,7 +5,6 @@ custom judge of the suite against deliberately wrong inputs.
 Every literal below is derived in the comment next to it, not read back from the code.
 """
 
-import importlib.util
 import itertools
 import os
 from fractions import Fraction
@@ -23,26 +22,20 @@ import pytest  # noqa: E402
 
 from autograder.checking import Mismatch, Raised  # noqa: E402
 from autograder.suites.sgd_without_replacement.shared import fourth_moment_with, moments, mse_theory  # noqa: E402
+from autograder.engine.suite import load_file, reference_solution  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SUITE = ROOT / "autograder" / "suites" / "sgd_without_replacement"
 
 
-def _load(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-ref = _load(ROOT / "solutions" / "sgd_without_replacement.py", "sgd_wr_reference")
-q1 = _load(SUITE / "q1_sample_indices.py", "sgd_q1")
-q2 = _load(SUITE / "q2_running_mean.py", "sgd_q2")
-q3 = _load(SUITE / "q3_mean_squared_error.py", "sgd_q3")
-q4 = _load(SUITE / "q4_region_of_confusion.py", "sgd_q4")
-q5 = _load(SUITE / "q5_sgd.py", "sgd_q5")
-q6 = _load(SUITE / "q6_early_stopping.py", "sgd_q6")
-q7 = _load(SUITE / "q7_figures.py", "sgd_q7")
+ref = reference_solution("sgd_without_replacement")
+q1 = load_file(SUITE / "q1_sample_indices.py", "sgd_q1")
+q2 = load_file(SUITE / "q2_running_mean.py", "sgd_q2")
+q3 = load_file(SUITE / "q3_mean_squared_error.py", "sgd_q3")
+q4 = load_file(SUITE / "q4_region_of_confusion.py", "sgd_q4")
+q5 = load_file(SUITE / "q5_sgd.py", "sgd_q5")
+q6 = load_file(SUITE / "q6_early_stopping.py", "sgd_q6")
+q7 = load_file(SUITE / "q7_figures.py", "sgd_q7")
 
 TINY = [0.0, 1.0, 5.0]  # mean 2, deviations -2, -1, 3: sigma^2 = (4 + 1 + 9)/3 = 14/3, mu4 = (16 + 1 + 81)/3 = 98/3
 

@@ -17,23 +17,14 @@ n = 2000) uses the same measurement in the student's process.
 """
 
 import gc
-import importlib.util
 import statistics
 import time
-from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[2]
+from autograder.engine.suite import reference_solution
 GOAL = 3.0  # the ratio time(grad) / time(f on Vars) to stay under, at every size
 SIZES = (10, 100, 1000, 10000)
-
-
-def _reference():
-    spec = importlib.util.spec_from_file_location("reverse_mode_reference", ROOT / "solutions" / "reverse_mode.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _pairwise_sum(terms):
@@ -115,7 +106,7 @@ def measure(m, f, n, repeats=7, seed=0):
 
 
 def main() -> None:
-    ref = _reference()
+    ref = reference_solution("reverse_mode")
     print(__doc__.split("\n\n")[0])
     print(f"Goal: time(grad) / time(f on Vars) <= {GOAL:g} at every size (textbook bound: about 4-5).")
     print()

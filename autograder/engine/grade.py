@@ -64,8 +64,9 @@ def fingerprint(submission: Path | None, assignment: str) -> str:
 
 
 def reference_results(assignment: str, questions, limits: Limits = Limits()) -> dict[str, list]:
-    """The reference solution's probe results (trusted, but still run in a child of its own)."""
-    checks = [(c.key, c.check.timeout) for q in questions for c in q.cases]
+    """The reference solution's probe results for the checks judged against them (``expect=REFERENCE``);
+    trusted code, but still run in a child of its own."""
+    checks = [(c.key, c.check.timeout) for q in questions for c in q.cases if c.check.needs_reference]
     with tempfile.TemporaryDirectory(prefix="reference-") as scratch:
         run = run_submission(SOLUTIONS / f"{assignment}.py", assignment, checks, Path(scratch), limits)
     problems = []

@@ -10,6 +10,10 @@ import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from autograder.checking import Check
 
 ROOT = Path(__file__).resolve().parents[2]
 # Overridable so that the engine's own tests can run it on a toy assignment (tests/fixtures/).
@@ -25,7 +29,7 @@ class Case:
     name: str
     points: float
     hidden: bool
-    check: "Check"  # noqa: F821  (autograder.checking.Check)
+    check: "Check"
 
     @property
     def key(self) -> str:
@@ -69,6 +73,21 @@ def load_suite(assignment: str) -> list[Question]:
     if not questions:
         raise FileNotFoundError(f"no test files in {SUITES / assignment}")
     return questions
+
+
+def load_file(path: Path, name: str):
+    """Import one .py file as a module named ``name`` (a reference solution, a suite file)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def reference_solution(assignment: str):
+    """The reference solution ``solutions/<id>.py`` as a module (for benchmarks and project tests)."""
+    return load_file(SOLUTIONS / f"{assignment}.py", f"{assignment}_reference")
 
 
 def config(assignment: str) -> dict:

@@ -49,7 +49,7 @@ def _terms(fname, xs):
         inner = math.sin(a) - 0.5 * b + 3.0
         return [[math.cos(a) / inner], [-0.5 / inner], [-math.sin(c) / (2 * math.sqrt(math.cos(c) + 2.0))], []]
     if fname.startswith("sum"):  # sum_k (k+1) sin(x_k) + exp(0.1 (x_0 - x_{n-1}))
-        n, e = len(xs), math.exp(0.1 * (xs[0] - xs[-1]))
+        e = math.exp(0.1 * (xs[0] - xs[-1]))
         terms = [[(k + 1) * math.cos(x)] for k, x in enumerate(xs)]
         terms[0].append(0.1 * e)
         terms[-1].append(-0.1 * e)

@@ -2,7 +2,6 @@
 
 import math
 
-import numpy as np
 from otter.test_files import test_case
 
 from autograder.checking import Mismatch, check, check_gradient, close, fmt, seeded
