@@ -70,3 +70,19 @@ def test_probe_only_mode_keeps_no_expectation_or_judge():
     finally:
         checks_module.PROBE_ONLY = False
     assert make_check().check.judge is not None
+
+
+def test_a_forbidden_import_inside_a_function_costs_the_check_in_process_too():
+    import sys
+    import types
+
+    def square(x):
+        sys.modules.setdefault("sympy", types.ModuleType("sympy"))  # what `import sympy` leaves
+        return x * x
+
+    try:
+        with pytest.raises(Mismatch, match="imports sympy"):
+            make_check()({"square": square})
+    finally:
+        sys.modules.pop("sympy", None)
+    make_check()({"square": lambda x: x * x})  # and nothing is held against the next file

@@ -31,6 +31,7 @@ EXPECTED = {
     "late_crash": (3, 1, "error"),  # names defined before the crash are graded, as under otter
     "chatty": (0, 0, "output"),
     "forbidden": (0, 0, "forbidden"),
+    "lazy_forbidden": (4, 0, "forbidden"),  # imports inside slow_identity: only q2 is lost
     "folder_student": (0, 0, "missing"),
 }
 
@@ -112,7 +113,7 @@ def test_summary_has_pass_rates_and_histogram(graded):
     summary = (out / "toy" / "summary.md").read_text()
     assert "| q1_square" in summary and "full marks" in summary
     assert (out / "toy" / "histogram.png").read_bytes()[:4] == b"\x89PNG"
-    assert "[ 11/11]" in stdout  # progress
+    assert "[ 12/12]" in stdout  # progress
 
 
 def test_output_is_kept_only_when_something_was_printed(graded):
@@ -137,7 +138,7 @@ def test_rerun_regrades_nothing_and_duplicates_nothing(graded):
     out, _ = graded
     before = (out / "toy" / "grades.csv").read_text()
     proc = grade(out)
-    assert "11 already graded" in proc.stdout
+    assert "12 already graded" in proc.stdout
     assert (out / "toy" / "grades.csv").read_text() == before
 
 

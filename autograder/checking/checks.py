@@ -139,13 +139,13 @@ def check(*, cases: Sequence[tuple] = ((),), expect=REFERENCE, judge: Callable =
 
         def otter_test(env):
             """Otter calls this in the student's kernel with the student's global namespace."""
-            forbidden = forbidden_modules_loaded()
             reference = load_bundled_reference().get(c.key) if c.needs_reference else None
             try:
                 results = c.run_probes(env)
             except CheckTimedOut as exc:
                 raise Mismatch(str(exc)) from None
-            message = c.verdict(results, reference, forbidden)
+            # after the probes, as in the grading child: an import inside a function counts too
+            message = c.verdict(results, reference, forbidden_modules_loaded())
             if message:
                 raise Mismatch(message)
 

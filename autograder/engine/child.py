@@ -5,7 +5,8 @@ request on stdin ({"submission", "assignment", "keys"}), and writes JSON lines o
 its stdout (the student's own prints go to the capped log file that is its stderr):
 
     {"event": "loaded", "error": null | {"kind", "message"}, "forbidden": [...]}
-    {"event": "check", "key": "...", "results": [<plain data>, ...], "seconds": 0.01}
+    {"event": "check", "key": "...", "results": [<plain data>, ...], "forbidden": [...], "seconds": 0.01}
+    {"event": "check", "key": "...", "timeout": "did not finish within ..."}
 
 It loads the suite in probe-only mode *before* the student's code runs, so no expectation or judge
 ever exists in this process: it sees a check's inputs and returns outputs, nothing else.
@@ -13,7 +14,6 @@ ever exists in this process: it sees a check's inputs and returns outputs, nothi
 
 from __future__ import annotations
 
-import ast
 import errno
 import json
 import os
@@ -44,9 +44,11 @@ def main() -> None:
     checks = {case.key: case.check for q in load_suite(request["assignment"]) for case in q.cases}
     preloaded = set(checking.forbidden_modules_loaded())
 
-    module, error, static_forbidden = load_submission(request["submission"], request["assignment"])
-    forbidden = sorted(static_forbidden | (set(checking.forbidden_modules_loaded()) - preloaded))
-    emit({"event": "loaded", "error": error, "forbidden": forbidden})
+    def forbidden() -> list[str]:  # imported by the submission so far (at the top or inside a function)
+        return sorted(set(checking.forbidden_modules_loaded()) - preloaded)
+
+    module, error = load_submission(request["submission"], request["assignment"])
+    emit({"event": "loaded", "error": error, "forbidden": forbidden()})
     if module is None:
         return
     for key in request["keys"]:
@@ -56,28 +58,24 @@ def main() -> None:
         except checking.CheckTimedOut as exc:
             emit({"event": "check", "key": key, "timeout": str(exc)})
             continue
-        emit({"event": "check", "key": key, "results": outputs, "seconds": time.perf_counter() - t0})
+        emit({"event": "check", "key": key, "results": outputs, "forbidden": forbidden(),
+              "seconds": time.perf_counter() - t0})
 
 
 def load_submission(path: str, name: str):
-    """(module or None, error or None, statically forbidden imports) for the student's file.
+    """(module or None, error or None) for the student's file.
 
     A file that raises while being imported still yields its partly filled module (with the error).
     """
-    from autograder.checking.checks import FORBIDDEN_MODULES
-
     try:
         with open(path, "rb") as f:
-            source = f.read()
-        tree = ast.parse(source, filename=path)
-        code = compile(tree, path, "exec")
+            code = compile(f.read(), path, "exec")
     except SyntaxError as exc:
         where = f"line {exc.lineno}" + (f", column {exc.offset}" if exc.offset else "")
-        return None, {"kind": "syntax", "message": f"SyntaxError at {where}: {exc.msg}"}, set()
+        return None, {"kind": "syntax", "message": f"SyntaxError at {where}: {exc.msg}"}
     except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, absurd nesting
-        return None, {"kind": "syntax", "message": f"the file cannot be parsed: {type(exc).__name__}: {exc}"}, set()
+        return None, {"kind": "syntax", "message": f"the file cannot be parsed: {type(exc).__name__}: {exc}"}
 
-    forbidden = {alias.split(".")[0] for alias in imported_names(tree)} & set(FORBIDDEN_MODULES)
     module = types.ModuleType(name)
     module.__file__ = path
     sys.modules[name] = module  # so dataclasses, pickling and self-imports behave as usual
@@ -88,16 +86,8 @@ def load_submission(path: str, name: str):
         # Like otter (one notebook cell run until it fails), grade the names defined before the
         # crash: both grading paths then agree, and a late typo does not cost every question.
         partial = module if kind == "import" else None
-        return partial, {"kind": kind, "message": import_error_message(exc, path)}, forbidden
-    return module, None, forbidden
-
-
-def imported_names(tree: ast.AST):
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            yield from (a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            yield node.module
+        return partial, {"kind": kind, "message": import_error_message(exc, path)}
+    return module, None
 
 
 def error_kind(exc: BaseException) -> str:

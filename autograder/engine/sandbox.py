@@ -45,7 +45,8 @@ class Incident:
 @dataclass
 class RunResult:
     load_error: dict | None = None  # {"kind": "syntax" | "import" | "timeout" | ..., "message"}
-    forbidden: list[str] = field(default_factory=list)
+    forbidden: list[str] = field(default_factory=list)  # imported at the top of the file
+    forbidden_at: dict[str, list[str]] = field(default_factory=dict)  # ... or by the time a check ended
     results: dict[str, list | Incident] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -101,6 +102,7 @@ def _collect(proc, run: RunResult, remaining: list, limits: Limits) -> str:
                 run.results[key] = Incident("timeout", line["timeout"])
             elif isinstance(line, dict):
                 run.results[line["key"]] = line["results"]
+                run.forbidden_at[line["key"]] = line.get("forbidden", [])
             else:
                 run.results[key] = _incident(line, proc, timeout, limits)
                 return "restart"  # a fresh child carries on with the rest

@@ -77,8 +77,9 @@ def score_run(student: str, assignment: str, questions: list[Question], run: Run
         if kind == "import":
             message += "; the names defined before that line were still graded"
         statuses.append(("error" if kind in ("syntax", "import", "crash") else kind, message))
-    if run.forbidden:
-        statuses.append(("forbidden", f"imports {', '.join(run.forbidden)}, which the rules do not allow"))
+    forbidden = sorted(set(run.forbidden).union(*run.forbidden_at.values()))
+    if forbidden:
+        statuses.append(("forbidden", f"imports {', '.join(forbidden)}, which the rules do not allow"))
     for q in questions:
         for case in q.cases:
             outcome = run.results.get(case.key)
@@ -90,7 +91,7 @@ def score_run(student: str, assignment: str, questions: list[Question], run: Run
             elif outcome is None:
                 message = "not graded (the grading run stopped before this check)"
             else:
-                message = case.check.verdict(outcome, reference.get(case.key), run.forbidden) or ""
+                message = case.check.verdict(outcome, reference.get(case.key), run.forbidden_at.get(case.key, ())) or ""
                 raised = [r for r in outcome if r.get("t") == "raised"]
                 if any("MemoryError" in r["types"] for r in raised):
                     statuses.append(("memory", f"{case.name}: ran out of memory"))
