@@ -89,6 +89,10 @@ def grade_assignment(assignment: str, folder: Path, out: Path, jobs: int, force:
     if only:
         students = {s: p for s, p in students.items() if s in only}
     print(f"== {assignment}: {len(students)} submissions in {folder} -> {out_dir}", flush=True)
+    skipped = sorted(p.name for p in folder.iterdir() if p.is_file() and p.suffix != ".py"
+                     and not p.name.startswith((".", "_")))
+    if skipped:
+        print(f"   not submissions (neither <student>.py nor <student>/): {', '.join(skipped)}", flush=True)
 
     todo, graded = {}, []
     for student, path in students.items():
