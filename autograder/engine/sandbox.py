@@ -1,9 +1,12 @@
 """Run a submission's probes in a child process with a wall clock, a memory cap and an output cap.
 
-The child (``child.py``) reports one JSON line per check.  Each check has its own deadline: if it
-passes, the child is killed, that check is recorded as a timeout, and a fresh child carries on with
-the remaining checks, so a hang in one question leaves the others their points.  A child killed by
-the output cap (SIGXFSZ) or dying for any other reason costs the check it was running, likewise.
+The child (``child.py``) reports one JSON line per check.  Each check has its own deadline: the
+child interrupts a runaway Python loop itself (SIGALRM, see ``checks.deadline``); a child that is
+still silent ``KILL_GRACE`` seconds later (a loop in C code) is killed, that check is recorded as a
+timeout, and a fresh child carries on with the remaining checks, so a hang in one question leaves
+the others their points.  A child that dies for any other reason costs the check it was running,
+likewise.  Limits: address space (RLIMIT_AS), and what it may print (RLIMIT_FSIZE on its log file:
+writes past the cap fail with EFBIG, reported as status "output").
 """
 
 from __future__ import annotations
