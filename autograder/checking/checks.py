@@ -7,11 +7,11 @@ A check has two halves that never meet in the student's process:
 * the **expectation** (``expect``: a formula of the inputs, or ``REFERENCE`` for the reference
   solution's result on the same probe) and the **judge** (``judge(got, expected, *args)``) decide.
 
-Under ``make grade`` the probe runs in a sandboxed child process that loads the suite in *probe-only*
-mode (``expect`` and ``judge`` are dropped as soon as they are declared), and the judging happens in
-the grading parent on decoded plain data.  Under otter (the Gradescope bundle) everything runs in
-the student's kernel, the only choice otter offers; the results still cross ``encode``/``decode``
-before they are judged, so both paths give the same verdicts.
+Under ``make grade`` and on Gradescope the probe runs in a confined child process that sees only
+a *probe-only* copy of the suite (``autograder.engine.probe_world``: no expectation, judge or
+reference result exists there), and ``Check.verdict`` runs in the grading parent on decoded plain
+data.  The otter test function made here runs everything in one process: that is ``check.py`` on a
+student's own machine, checking their own work.
 
 Example (an otter exception-format test file)::
 
@@ -25,25 +25,17 @@ Example (an otter exception-format test file)::
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
-import os
-import signal
 import sys
-import threading
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .judges import Mismatch, equal, fmt
-from .plain import Raised, decode, encode, encode_exception
+from .plain import BadData, Raised, decode
+from .probing import CheckTimedOut, Probe, StudentModule, deadline, keep_figure, timed  # noqa: F401 (re-exported)
 
-# Set to True by the sandboxed child before it loads a suite: expectations and judges are then
-# discarded at declaration time and never exist in the student's process.
-PROBE_ONLY = False
-
-# Importing any of these earns no points (ASSIGNMENTS.md, common rules).
+# Importing any of these earns no points (the handout's common rules).  In the sandboxed child they
+# are not importable at all; in-process (check.py on a student's machine) the check says why.
 FORBIDDEN_MODULES = ("jax", "torch", "tensorflow", "autograd", "sympy", "theano", "mxnet",
                      "casadi", "tangent", "paddle", "symengine", "mpmath", "keras")
 
@@ -57,54 +49,31 @@ REFERENCE = _Reference()
 """``expect=REFERENCE``: expected = the reference solution's probe result for the same case."""
 
 
-class Check:
-    """A probe, its cases, and (outside the child) how to judge them."""
+class Check(Probe):
+    """A probe, its cases, and how to judge them (the trusted side: never in the student's process
+    under ``make grade`` or on Gradescope)."""
 
     def __init__(self, probe: Callable, cases: Sequence[tuple], expect, judge: Callable,
                  timeout: float, describe: Callable | None):
-        self.probe = probe
-        self.cases = [tuple(c) for c in cases]
-        self.timeout = timeout
-        self.key = f"{Path(probe.__code__.co_filename).stem}:{probe.__name__}"
+        super().__init__(probe, cases, timeout)
         self.describe = describe or (lambda *args: ", ".join(fmt(a) for a in args))
         self.needs_reference = expect is REFERENCE
-        if PROBE_ONLY:
-            self.expect = self.judge = None
-        else:
-            self.expect, self.judge = expect, judge
-
-    # -- the student's side ------------------------------------------------------------------
-    def run_probes(self, module) -> list[dict]:
-        """Run the probe on every case; encoded results (exceptions included), in case order.
-
-        Raises ``CheckTimedOut`` when the cases together run past ``self.timeout`` seconds.
-        """
-        view = StudentModule(module)
-        filename = getattr(module, "__file__", None) or (module.get("__file__") if isinstance(module, dict) else None)
-        out = []
-        with deadline(self.timeout):
-            for args in self.cases:
-                try:
-                    out.append(encode(self.probe(view, *args)))
-                except Exception as exc:  # the student's exception is a result like any other
-                    out.append(encode_exception(exc, filename))
-        return out
+        self.expect, self.judge = expect, judge
 
     # -- the judge's side --------------------------------------------------------------------
     def verdict(self, results: list[dict], reference: list[dict] | None = None,
                 forbidden: Sequence[str] = ()) -> str | None:
         """None if every case passes, else one feedback line about the first failing case."""
-        if self.judge is None:
-            raise RuntimeError("verdict() called in probe-only mode")
         if forbidden:
             return (f"Your file imports {', '.join(sorted(forbidden))}; automatic-differentiation and "
                     "computer-algebra packages are not allowed, so this behaviour earns no points.")
-        if len(results) != len(self.cases):
-            return f"the check ran {len(results)} of its {len(self.cases)} cases"
+        if not isinstance(results, list) or len(results) != len(self.cases):
+            count = len(results) if isinstance(results, list) else 0
+            return f"the check ran {count} of its {len(self.cases)} cases"
         failures = []
         for i, (args, data) in enumerate(zip(self.cases, results)):
-            got = decode(data)
             try:
+                got = decode(data)
                 if isinstance(got, Raised) and not getattr(self.judge, "accepts_raised", False):
                     raise Mismatch(_describe_raise(got))
                 if self.needs_reference:
@@ -116,6 +85,11 @@ class Check:
                 self.judge(got, expected, *args)
             except Mismatch as m:
                 failures.append((args, str(m)))
+            except BadData as exc:  # the child sent something that is not plain data
+                failures.append((args, f"the result could not be read ({exc})"))
+            except Exception as exc:  # a judge tripping over a strange value fails this case, not the run
+                failures.append((args, f"the result could not be judged ({type(exc).__name__}: "
+                                       f"{str(exc)[:200]})"))
         if not failures:
             return None
         args, message = failures[0]
@@ -159,34 +133,6 @@ def check(*, cases: Sequence[tuple] = ((),), expect=REFERENCE, judge: Callable =
     return decorate
 
 
-class CheckTimedOut(BaseException):
-    """A check ran past its time limit.  A BaseException, so ``except Exception`` in student code
-    does not swallow it."""
-
-
-@contextlib.contextmanager
-def deadline(seconds: float):
-    """Interrupt the block with ``CheckTimedOut`` after ``seconds`` (SIGALRM; main thread only).
-
-    Stops a runaway Python loop in-process (under otter, the only guard there is).  Under
-    ``make grade`` the parent also kills a child that overruns, for loops that ignore signals.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(signum, frame):
-        raise CheckTimedOut(f"did not finish within {seconds:g} s (an infinite loop, or far too slow)")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def _describe_raise(got: Raised) -> str:
     if got.is_a(NotImplementedError):
         return "not implemented yet (the function still raises NotImplementedError)"
@@ -194,25 +140,12 @@ def _describe_raise(got: Raised) -> str:
     return f"raised {got}{where}"
 
 
-class StudentModule:
-    """Attribute access to the student's names, with a clear error for a missing one."""
-
-    def __init__(self, namespace):
-        self._ns = namespace if isinstance(namespace, dict) else vars(namespace)
-
-    def __getattr__(self, name: str):
-        try:
-            return self._ns[name]
-        except KeyError:
-            raise AttributeError(f"your file does not define {name!r} (see ASSIGNMENTS.md for the names)") from None
-
-
 def forbidden_modules_loaded() -> list[str]:
     """Forbidden packages present in ``sys.modules`` (the submission imported them)."""
     return [name for name in FORBIDDEN_MODULES if name in sys.modules]
 
 
-# -- reference results shipped inside the otter bundle --------------------------------------------
+# -- reference results for the in-process path (check.py ships the public ones) -----------------
 REFERENCE_FILE = Path(__file__).with_name("reference_results.json")
 _bundled: dict | None = None
 
@@ -223,34 +156,3 @@ def load_bundled_reference() -> dict:
     if _bundled is None:
         _bundled = json.loads(REFERENCE_FILE.read_text()) if REFERENCE_FILE.exists() else {}
     return _bundled
-
-
-def timed(fn: Callable, *args, repeat: int = 1) -> float:
-    """Best-of-``repeat`` wall-clock seconds of ``fn(*args)`` (for cost guards inside probes).
-
-    The garbage collector is off while timing, as in ``timeit``: graphs of closures are full of
-    reference cycles, and a collection landing in one timing but not the other skews a ratio by 10x.
-    """
-    best = float("inf")
-    was_enabled = gc.isenabled()
-    gc.collect()
-    gc.disable()
-    try:
-        for _ in range(repeat):
-            t0 = time.perf_counter()
-            fn(*args)
-            best = min(best, time.perf_counter() - t0)
-    finally:
-        if was_enabled:
-            gc.enable()
-    return best
-
-
-def keep_figure(fig, name: str) -> None:
-    """Save a student's figure beside their feedback (``make grade`` sets AUTOGRADER_ARTIFACTS)."""
-    folder = os.environ.get("AUTOGRADER_ARTIFACTS")
-    if folder and fig is not None and hasattr(fig, "savefig"):
-        try:
-            fig.savefig(os.path.join(folder, f"{name}.png"), dpi=80)
-        except Exception:  # keeping a copy for the TA must never cost the student a point
-            pass

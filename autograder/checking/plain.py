@@ -36,6 +36,9 @@ class Raised:
     def is_a(self, exc_type: type[BaseException]) -> bool:
         return exc_type.__name__ in self.types
 
+    def is_named(self, name: str) -> bool:
+        return name in self.types
+
     def __str__(self) -> str:
         return f"{self.name}: {self.message}" if self.message else self.name
 
@@ -72,7 +75,10 @@ def encode(obj, _budget: list[int] | None = None):
     if isinstance(obj, np.generic) and obj.dtype.kind in "biuf":  # before float: np.float64 is one
         return {"t": "np", "dtype": obj.dtype.str, "v": _float_json(obj.item())}
     if isinstance(obj, int):
-        return {"t": "int", "v": int.__index__(obj)}
+        v = int.__index__(obj)
+        if v.bit_length() > 1300:  # ~400 digits: a bug, and costly to carry and parse
+            return {"t": "opaque", "type": "int", "v": f"an integer of {v.bit_length()} bits"}
+        return {"t": "int", "v": v}
     if isinstance(obj, float):
         return {"t": "float", "v": _float_json(float.__float__(obj))}
     if isinstance(obj, np.ndarray):
@@ -100,32 +106,102 @@ def encode_exception(exc: BaseException, filename: str | None = None) -> dict:
     return {"t": "raised", "types": names, "v": _safe_str(exc)[:500], "where": where}
 
 
-def decode(data):
-    """Inverse of ``encode``: plain Python/numpy values, ``Raised`` or ``Opaque``."""
-    t = data["t"]
-    if t in ("NoneType", "bool", "str", "int"):
-        return data["v"]
+class BadData(ValueError):
+    """Data that ``encode`` could not have produced (the child sent something else)."""
+
+
+MAX_DEPTH = 64  # nesting of lists/tuples/dicts in one result
+MAX_INT_DIGITS = 400  # an int result longer than this is a bug (and a cost to parse)
+
+
+def decode(data, _depth: int = 0):
+    """Inverse of ``encode``: plain Python/numpy values, ``Raised`` or ``Opaque``.
+
+    Strict: whatever does not have exactly the shape ``encode`` writes raises ``BadData``, so a
+    forged or corrupted result fails its own case with a message and never reaches a judge.
+    """
+    if _depth > MAX_DEPTH:
+        raise BadData(f"nested deeper than {MAX_DEPTH} levels")
+    if not isinstance(data, dict) or not isinstance(data.get("t"), str):
+        raise BadData("not an encoded value")
+    t, v = data["t"], data.get("v")
+    if t == "NoneType" and v is None:
+        return None
+    if t == "bool" and type(v) is bool:
+        return v
+    if t == "str" and type(v) is str:
+        return v
+    if t == "int" and type(v) is int and len(str(abs(v))) <= MAX_INT_DIGITS:
+        return v
     if t == "float":
-        return float(data["v"])
+        return _float(v)
     if t == "np":
-        return np.dtype(data["dtype"]).type(data["v"])
+        dtype = _numeric_dtype(data.get("dtype"))
+        value = _float(v) if dtype.kind == "f" else _int_or_bool(v)
+        try:
+            return dtype.type(value)
+        except (OverflowError, ValueError, TypeError) as exc:
+            raise BadData(f"{value!r} does not fit {dtype}") from exc
     if t == "ndarray":
-        if data["dtype"] == "object":
-            out = np.empty(len(data["v"]), dtype=object)
-            out[:] = [decode(v) for v in data["v"]]
-            return out.reshape(data["shape"])
-        return np.array(data["v"], dtype=np.dtype(data["dtype"])).reshape(data["shape"])
-    if t == "list":
-        return [decode(v) for v in data["v"]]
-    if t == "tuple":
-        return tuple(decode(v) for v in data["v"])
-    if t == "dict":
-        return {k: decode(v) for k, v in data["v"]}
-    if t == "raised":
-        return Raised(tuple(data["types"]), data["v"], data.get("where", ""))
-    if t == "opaque":
-        return Opaque(data["type"], data["v"])
-    raise ValueError(f"unknown plain-data tag {t!r}")
+        return _decode_array(data, _depth)
+    if t in ("list", "tuple") and type(v) is list:
+        items = [decode(x, _depth + 1) for x in v]
+        return items if t == "list" else tuple(items)
+    if t == "dict" and type(v) is list:
+        if not all(type(kv) is list and len(kv) == 2 and type(kv[0]) is str for kv in v):
+            raise BadData("malformed dict")
+        return {k: decode(x, _depth + 1) for k, x in v}
+    if t == "raised" and type(v) is str and type(data.get("types")) is list \
+            and all(type(n) is str for n in data["types"]) and type(data.get("where", "")) is str:
+        return Raised(tuple(data["types"]), v, data.get("where", ""))
+    if t == "opaque" and type(v) is str and type(data.get("type")) is str:
+        return Opaque(data["type"], v)
+    raise BadData(f"malformed value tagged {t[:40]!r}")
+
+
+def _float(v) -> float:
+    if type(v) in (int, float) and (type(v) is float or len(str(abs(v))) <= MAX_INT_DIGITS):
+        try:
+            return float(v)
+        except OverflowError as exc:
+            raise BadData("a number too large for a float") from exc
+    if v in ("inf", "-inf", "nan"):
+        return float(v)
+    raise BadData(f"not a number: {str(v)[:40]!r}")
+
+
+def _int_or_bool(v):
+    if type(v) in (int, bool) and len(str(abs(int(v)))) <= MAX_INT_DIGITS:
+        return v
+    raise BadData(f"not an integer: {str(v)[:40]!r}")
+
+
+def _numeric_dtype(name) -> np.dtype:
+    try:
+        dtype = np.dtype(name) if isinstance(name, str) else None
+    except TypeError:
+        dtype = None
+    if dtype is None or dtype.kind not in "biuf":
+        raise BadData(f"not a numeric dtype: {str(name)[:40]!r}")
+    return dtype
+
+
+def _decode_array(data: dict, depth: int) -> np.ndarray:
+    shape, v = data.get("shape"), data.get("v")
+    if type(shape) is not list or not all(type(n) is int and n >= 0 for n in shape) or type(v) is not list:
+        raise BadData("malformed array")
+    if math.prod(shape) != len(v):
+        raise BadData(f"an array of shape {tuple(shape)} with {len(v)} items")
+    if data.get("dtype") == "object":
+        out = np.empty(len(v), dtype=object)
+        out[:] = [decode(x, depth + 1) for x in v] if v else []
+        return out.reshape(shape)
+    dtype = _numeric_dtype(data.get("dtype"))
+    items = [_float(x) if dtype.kind == "f" else _int_or_bool(x) for x in v]
+    try:
+        return np.array(items, dtype=dtype).reshape(shape)
+    except (OverflowError, ValueError, TypeError) as exc:
+        raise BadData(f"array items do not fit {dtype}") from exc
 
 
 def _float_json(v):

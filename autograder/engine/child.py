@@ -1,65 +1,261 @@
-"""The sandboxed child: import one submission, run the probes it is asked for, report plain data.
+"""The fork server and the confined child it forks for each submission (runs inside the probe world).
 
-Started by ``sandbox.run_submission`` with resource limits already applied.  It reads one JSON
-request on stdin ({"submission", "assignment", "keys"}), and writes JSON lines on the pipe that was
-its stdout (the student's own prints go to the capped log file that is its stderr):
+Started by ``sandbox.Server`` as ``python -I -S child.py WORLD``: the interpreter's standard
+library, the world's probe-only suite and its ``site/`` (numpy, matplotlib) are all it can import.
+The server imports the heavy modules and the suite once, then serves requests on fd 3 (a Unix
+SEQPACKET socket to the grading parent, fd AUTOGRADER_CTL_FD).  The wire format is ``protocol`` (parent side):
 
-    {"event": "loaded", "error": null | {"kind", "message"}, "forbidden": [...]}
-    {"event": "check", "key": "...", "results": [<plain data>, ...], "forbidden": [...], "seconds": 0.01}
-    {"event": "check", "key": "...", "timeout": "did not finish within ..."}
+    server -> parent   {"event": "ready", "probes": [key, ...], "layers": {layer: state}}
+    parent -> server   {"submission", "module", "scratch", "keys": [[key, timeout], ...], "limits", "confine"}
+                       + fds [result pipe, output log, exit-status pipe]
+    server -> parent   {"pid": n}                     (the exit status later goes to the status pipe)
+    child  -> parent   {"event": "loaded", "error": null | {"kind", "message"}}        (result pipe)
+                       {"event": "check", "key", "results": [...], "figures": {name: base64 png}}
+                       {"event": "timeout", "key", "message"}
 
-It loads the suite in probe-only mode *before* the student's code runs, so no expectation or judge
-ever exists in this process: it sees a check's inputs and returns outputs, nothing else.
+The child confines itself (``confine.apply``) right after the fork, before the submission is read;
+the server never runs student code, and a fork gives every child the server's state afresh.
 """
 
 from __future__ import annotations
 
+import base64
 import errno
 import json
 import os
+import select
+import signal
+import socket
 import sys
-import time
 import traceback
 import types
 
+FORBIDDEN_MODULES = ("jax", "torch", "tensorflow", "autograd", "sympy", "theano", "mxnet", "casadi",
+                     "tangent", "paddle", "symengine", "mpmath", "keras", "jaxlib", "functorch")
 
-def main() -> None:
-    results = os.fdopen(os.dup(1), "w", buffering=1)  # the result pipe
-    os.dup2(2, 1)  # from now on fd 1 (student prints) goes to the capped log
-    sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
 
-    request = json.loads(sys.stdin.read())
-    sys.stdin = open(os.devnull)  # a submission that reads input() gets EOF, not a hang
+def serve(world: str) -> None:
+    import importlib
 
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    import numpy  # noqa: F401  (imported once, shared by every child)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot  # noqa: F401
+
+    from autograder.checking import probing
+    from autograder.engine import confine
+
+    assignment = os.environ["AUTOGRADER_ASSIGNMENT"]
+    suite = os.path.join(world, "autograder", "suites", assignment)
+    for name in sorted(os.listdir(suite)):
+        if name.startswith("q") and name.endswith(".py"):
+            importlib.import_module(f"autograder.suites.{assignment}.{name[:-3]}")
+    _subreaper()
+    ctl = socket.socket(fileno=int(os.environ.pop("AUTOGRADER_CTL_FD")))
+    layers = _self_test(world, confine)
+    ctl.send(json.dumps({"event": "ready", "probes": sorted(probing.PROBES), "layers": layers}).encode())
+    pending: dict[int, int] = {}  # child pid -> the write end of its exit-status pipe
+    while True:
+        ready, _, _ = select.select([ctl], [], [], 0.2)
+        if ready:
+            try:
+                data, fds, _, _ = socket.recv_fds(ctl, 1 << 20, 3)
+            except OSError:
+                data, fds = b"", []
+            if not data:
+                break  # the parent is gone
+            request = json.loads(data)
+            pid = os.fork()
+            if pid == 0:
+                ctl.close()
+                _child(world, request, fds, confine, probing)  # never returns
+            result_fd, log_fd, status_fd = fds
+            os.close(result_fd)
+            os.close(log_fd)
+            pending[pid] = status_fd
+            ctl.send(json.dumps({"pid": pid}).encode())
+        _reap(pending)
+    for pid in pending:
+        _kill(pid)
+    _reap(pending)
+
+
+def _subreaper() -> None:
+    """Orphans of a child (if it ever made any) are adopted here and killed by ``_reap``."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        pass
+
+
+def _reap(pending: dict[int, int]) -> None:
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            break
+        fd = pending.pop(pid, None)
+        if fd is not None:
+            code = os.waitstatus_to_exitcode(status)
+            try:
+                os.write(fd, f"{code}\n".encode())
+            except OSError:
+                pass  # the parent stopped listening (it had what it needed)
+            finally:
+                os.close(fd)
+    for pid in _adopted(set(pending)):
+        _kill(pid)
+
+
+def _adopted(known: set[int]) -> list[int]:
+    """Processes this server did not fork but now parents (orphans of a child's children)."""
+    me = str(os.getpid())
+    try:
+        with open(f"/proc/{os.getpid()}/task/{os.getpid()}/children") as f:
+            children = [int(p) for p in f.read().split()]
+    except OSError:
+        children = []
+    del me
+    return [pid for pid in children if pid not in known]
+
+
+def _kill(pid: int) -> None:
+    for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+        try:
+            target()
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _self_test(world: str, confine) -> dict:
+    """Confine a throwaway child exactly as a submission's, and try what it must not be able to do."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        try:
+            layers = confine.apply(_readable(world), memory_mb=4096, output_bytes=1 << 20, cpu_seconds=10,
+                                   enabled=os.environ.get("AUTOGRADER_CONFINE", "1") != "0")
+            blocked = {}
+            for what, attempt in (("read outside the sandbox", lambda: open("/etc/passwd").close()),
+                                  ("open a socket", lambda: socket.socket().close()),
+                                  ("start a process", _fork_and_exit)):
+                try:
+                    attempt()
+                    blocked[what] = False
+                except OSError:
+                    blocked[what] = True
+            os.write(w, json.dumps({**layers, "verified": blocked}).encode())
+        finally:
+            os._exit(0)
+    os.close(w)
+    chunks = []
+    while chunk := os.read(r, 65536):
+        chunks.append(chunk)
+    os.close(r)
+    os.waitpid(pid, 0)
+    try:
+        return json.loads(b"".join(chunks))
+    except ValueError:
+        return {"limits": "off: the self-test child failed"}
+
+
+def _fork_and_exit() -> None:
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+
+
+def _readable(world: str, *more: str) -> list:
+    """The world (its real packages behind site/) and the given paths: what a child may read."""
+    site = os.path.join(world, "site")
+    paths = [world] + [os.path.realpath(os.path.join(site, n)) for n in os.listdir(site)]
+    return paths + list(more)
+
+
+# -- the confined child ---------------------------------------------------------------------------
+def _child(world: str, request: dict, fds: list[int], confine, probing) -> None:
+    try:
+        result_fd, log_fd, status_fd = fds
+        os.close(status_fd)
+        os.dup2(result_fd, 3)
+        os.dup2(log_fd, 1)
+        os.dup2(log_fd, 2)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.closerange(4, 1 << 16)  # nothing of the server's (its control socket above all) survives
+        os.setsid()
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
+        sys.stderr = os.fdopen(2, "w", buffering=1, closefd=False)
+        sys.stdin = os.fdopen(0, "r", closefd=False)
+        results = os.fdopen(3, "w", buffering=1)
+        os.chdir(request["scratch"])
+        os.environ["HOME"] = request["scratch"]
+        limits = request["limits"]
+        confine.apply(_readable(world, request["scratch"]), memory_mb=limits["memory_mb"],
+                      output_bytes=limits["output_bytes"], cpu_seconds=limits["cpu_seconds"],
+                      enabled=request.get("confine", True))
+        sys.meta_path.insert(0, _ImportGuard())
+        _run(request, results, probing)
+    except BaseException:
+        traceback.print_exc()
+        os._exit(70)
+    os._exit(0)
+
+
+def _run(request: dict, results, probing) -> None:
     def emit(event: dict) -> None:
         results.write(json.dumps(event) + "\n")
         results.flush()
 
-    import autograder.checking.checks as checking
-    from autograder.engine.suite import import_otter_test_files_only, load_suite
-
-    checking.PROBE_ONLY = True
-    import_otter_test_files_only()
-
-    checks = {case.key: case.check for q in load_suite(request["assignment"]) for case in q.cases}
-    preloaded = set(checking.forbidden_modules_loaded())
-
-    def forbidden() -> list[str]:  # imported by the submission so far (at the top or inside a function)
-        return sorted(set(checking.forbidden_modules_loaded()) - preloaded)
-
-    module, error = load_submission(request["submission"], request["assignment"])
-    emit({"event": "loaded", "error": error, "forbidden": forbidden()})
+    module, error = load_submission(request["submission"], request["module"])
+    emit({"event": "loaded", "error": error})
     if module is None:
         return
-    for key in request["keys"]:
-        t0 = time.perf_counter()
+    for key, _timeout in request["keys"]:
+        probe = probing.PROBES[key]
         try:
-            outputs = checks[key].run_probes(module)
-        except checking.CheckTimedOut as exc:
-            emit({"event": "check", "key": key, "timeout": str(exc)})
+            outputs = probe.run_probes(module)
+        except probing.CheckTimedOut as exc:
+            emit({"event": "timeout", "key": key, "message": str(exc)})
             continue
-        emit({"event": "check", "key": key, "results": outputs, "forbidden": forbidden(),
-              "seconds": time.perf_counter() - t0})
+        figures = {name: base64.b64encode(png).decode() for name, png in probing.KEPT_FIGURES.items()}
+        probing.KEPT_FIGURES.clear()
+        emit({"event": "check", "key": key, "results": outputs, "figures": figures})
+
+
+class ForbiddenImport(ImportError):
+    """A package the rules do not allow (the name ``status.FORBIDDEN_IMPORT`` refers to)."""
+
+
+class _ImportGuard:
+    """First on sys.meta_path: an import of a forbidden package fails with a clear message (the
+    packages are not installed in the world anyway; this only says why)."""
+
+    def find_spec(self, name, path=None, target=None):
+        top = name.partition(".")[0]
+        if top in FORBIDDEN_MODULES:
+            raise ForbiddenImport(f"{top} is not allowed in this assignment: automatic-differentiation and "
+                                  "computer-algebra packages are off limits (handout.md); use only the "
+                                  "standard library and numpy", name=top)
+        return None
+
+
+def read_source(data: bytes) -> str:
+    """The text of a submission: UTF-8 with or without a BOM, else Windows-1252 (a superset of
+    Latin-1's printable range), which is what editors that do not save UTF-8 write."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252")
 
 
 def load_submission(path: str, name: str):
@@ -69,12 +265,15 @@ def load_submission(path: str, name: str):
     """
     try:
         with open(path, "rb") as f:
-            code = compile(f.read(), path, "exec")
+            text = read_source(f.read())
+        code = compile(text, path, "exec")
+    except UnicodeDecodeError:
+        return None, {"kind": "encoding", "message": "the file is not text in a known encoding: save it as UTF-8"}
     except SyntaxError as exc:
         where = f"line {exc.lineno}" + (f", column {exc.offset}" if exc.offset else "")
         return None, {"kind": "syntax", "message": f"SyntaxError at {where}: {exc.msg}"}
     except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, absurd nesting
-        return None, {"kind": "syntax", "message": f"the file cannot be parsed: {type(exc).__name__}: {exc}"}
+        return None, {"kind": "syntax", "message": f"the file cannot be parsed: {type(exc).__name__}: {str(exc)[:200]}"}
 
     module = types.ModuleType(name)
     module.__file__ = path
@@ -83,10 +282,8 @@ def load_submission(path: str, name: str):
         exec(code, module.__dict__)
     except BaseException as exc:  # SystemExit and KeyboardInterrupt included: report, don't die
         kind = error_kind(exc)
-        # Like otter (one notebook cell run until it fails), grade the names defined before the
-        # crash: both grading paths then agree, and a late typo does not cost every question.
-        partial = module if kind == "import" else None
-        return partial, {"kind": kind, "message": import_error_message(exc, path)}
+        # Like otter (one notebook cell run until it fails), grade the names defined before the crash.
+        return module, {"kind": kind, "message": import_error_message(exc, path)}
     return module, None
 
 
@@ -95,6 +292,8 @@ def error_kind(exc: BaseException) -> str:
         return "memory"
     if isinstance(exc, OSError) and exc.errno == errno.EFBIG:  # RLIMIT_FSIZE: the output cap
         return "output"
+    if isinstance(exc, ForbiddenImport):
+        return "forbidden"
     return "import"
 
 
@@ -104,12 +303,17 @@ def import_error_message(exc: BaseException, path: str) -> str:
     if isinstance(exc, MemoryError):
         return f"ran out of memory while importing the file{where}"
     if isinstance(exc, OSError) and exc.errno == errno.EFBIG:
-        return f"printed more than the output cap while importing the file{where} (the contract says nothing is printed)"
-    return f"importing the file raised {type(exc).__name__}{where}: {str(exc)[:300]}"
+        return f"printed more than the output cap while importing the file{where} (nothing should be printed)"
+    try:
+        text = str(exc)[:300]
+    except Exception:
+        text = "<unprintable message>"
+    return f"importing the file raised {type(exc).__name__}{where}: {text}"
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1:  # e.g. --help: this is an internal command, started by sandbox.py
+    if len(sys.argv) != 2 or sys.argv[1].startswith("-"):  # e.g. --help: started by sandbox.py only
         print(__doc__)
-        sys.exit(0 if sys.argv[1] in ("-h", "--help") else 2)
-    main()
+        sys.exit(0 if sys.argv[1:] in (["-h"], ["--help"]) else 2)
+    sys.path[:0] = [sys.argv[1], os.path.join(sys.argv[1], "site")]
+    serve(sys.argv[1])

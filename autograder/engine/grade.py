@@ -71,7 +71,7 @@ def reference_results(assignment: str, questions, limits: Limits = Limits()) -> 
         run = run_submission(SOLUTIONS / f"{assignment}.py", assignment, checks, Path(scratch), limits)
     problems = []
     if run.load_error:
-        problems.append(run.load_error["message"])
+        problems.append(run.load_error.message)
     problems += [f"{k}: {v.message}" for k, v in run.results.items() if not isinstance(v, list)]
     if problems:
         raise SystemExit(f"error: the reference solution {SOLUTIONS / assignment}.py fails to run: "

@@ -16,16 +16,9 @@ import os
 from pathlib import Path
 
 from .score import STATUS_ORDER, Graded
+from .status import Status
 
-STATUS_HELP = {
-    "ok": "graded normally",
-    "error": "the file does not parse, or crashed while being imported or graded",
-    "timeout": "a check (or the import) ran past its time limit; the other checks were still graded",
-    "memory": "ran out of memory",
-    "output": "printed more than the output cap",
-    "forbidden": "imports an automatic-differentiation or computer-algebra package",
-    "missing": "no submission file found",
-}
+STATUS_HELP = {s.value: s.help for s in Status}
 
 
 def write_atomic(path: Path, text: str | bytes) -> None:

@@ -1,21 +1,29 @@
-"""Run a submission's probes in a child process with a wall clock, a memory cap and an output cap.
+"""Run a submission's probes in a confined child: the parent side (the child side is ``child.py``).
 
-The child (``child.py``) reports one JSON line per check.  Each check has its own deadline: the
-child interrupts a runaway Python loop itself (SIGALRM, see ``checks.deadline``); a child that is
-still silent ``KILL_GRACE`` seconds later (a loop in C code) is killed, that check is recorded as a
-timeout, and a fresh child carries on with the remaining checks, so a hang in one question leaves
-the others their points.  A child that dies for any other reason costs the check it was running,
-likewise.  Limits: address space (RLIMIT_AS), and what it may print (RLIMIT_FSIZE on its log file:
-writes past the cap fail with EFBIG, reported as status "output").
+One fork server per assignment (``Server``) has imported numpy, matplotlib and the probe-only
+world's suite (``probe_world``); for each submission it forks a child that confines itself
+(``confine``) before reading the file.  The parent (this module) owns every decision about time:
+
+* each check has a deadline: a child silent for ``timeout + KILL_GRACE`` seconds is killed, whatever
+  it did to its own alarm, the check is a timeout, and a fresh child carries on with the rest;
+* a child that dies, or writes anything ``protocol.parse_event`` rejects, costs the check it was
+  running (status ``error``/``memory``/``output``), never the run;
+* the child gets a copy of the file in a scratch folder it can only read, deleted afterwards, and
+  sends figures over its result pipe (it can write nowhere); the parent saves them.
+
+``AUTOGRADER_FORKSERVER=0`` starts a fresh server for every submission instead (slower, same
+result); ``AUTOGRADER_CONFINE=0`` turns the OS layers off (for benchmarks only).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import resource
 import selectors
+import shutil
 import signal
+import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -24,211 +32,361 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .suite import ROOT, SUITES
-
+from . import probe_world
+from .protocol import MAX_LINE, CheckDone, CheckTimedOut, Loaded, LoadError, ProtocolError, parse_event
+from .status import Status
 
 KILL_GRACE = 5.0  # seconds past a check's deadline before its child is killed
+MAX_SUBMISSION_BYTES = 1_000_000
+SERVER_START_SECONDS = 180.0  # the first start builds matplotlib's font cache
 
 
 @dataclass(frozen=True)
 class Limits:
     memory_mb: int = 2048  # address space of the child; numpy + matplotlib need ~1 GB of it
     output_kb: int = 1024  # what the submission may print, in total
-    import_seconds: float = 30.0  # loading the suite and the submission
+    import_seconds: float = 30.0  # importing the submission
 
 
 @dataclass
 class Incident:
-    """A check that produced no results: kind is timeout | memory | output | crash."""
+    """A check that produced no results, and the status that implies."""
 
-    kind: str
+    status: Status
     message: str
 
 
 @dataclass
 class RunResult:
-    load_error: dict | None = None  # {"kind": "syntax" | "import" | "timeout" | ..., "message"}
-    forbidden: list[str] = field(default_factory=list)  # imported at the top of the file
-    forbidden_at: dict[str, list[str]] = field(default_factory=dict)  # ... or by the time a check ended
+    load_error: LoadError | None = None
     results: dict[str, list | Incident] = field(default_factory=dict)
     seconds: float = 0.0
+
+
+class Interrupted(Exception):
+    """The run was cut short by ``kill_all`` (Ctrl-C): nothing about this submission may be recorded."""
+
+
+# -- the fork server ------------------------------------------------------------------------------
+class Server:
+    """A fork server for one assignment (see ``child.py``)."""
+
+    def __init__(self, assignment: str):
+        self.assignment = assignment
+        self.world = probe_world.build(assignment)
+        self.lock = threading.Lock()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        logs = probe_world.BUILD / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        self.log = logs / f"server-{assignment}-{os.getpid()}.log"
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(self.world.root),
+            "MPLBACKEND": "Agg",
+            "MPLCONFIGDIR": str(probe_world.BUILD / "mplconfig"),
+            "OPENBLAS_NUM_THREADS": "1",  # predictable memory and timing; one core per child
+            "OMP_NUM_THREADS": "1",
+            "AUTOGRADER_ASSIGNMENT": assignment,
+            "AUTOGRADER_CTL_FD": str(theirs.fileno()),
+        }
+        for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "AUTOGRADER_CONFINE", "AUTOGRADER_SANDBOX_USER"):
+            if var in os.environ:
+                env[var] = os.environ[var]
+        with open(self.log, "wb") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-I", "-S", str(self.world.root / "autograder" / "engine" / "child.py"),
+                 str(self.world.root)],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, pass_fds=(theirs.fileno(),),
+                start_new_session=True,
+            )
+        theirs.close()
+        self.sock = ours
+        ready = self._receive(SERVER_START_SECONDS)
+        if ready.get("event") != "ready":
+            self.close()
+            raise RuntimeError(f"the grading server for {assignment} did not start: {self._log_tail()}")
+        self.probes = set(ready["probes"])
+        self.layers: dict = ready.get("layers", {})
+
+    def fork(self, request: dict, fds: list[int]) -> int:
+        with self.lock:
+            socket.send_fds(self.sock, [json.dumps(request).encode()], fds)
+            reply = self._receive(30.0)
+        if "pid" not in reply:
+            raise RuntimeError(f"the grading server for {self.assignment} failed: {self._log_tail()}")
+        return int(reply["pid"])
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def close(self) -> None:
+        self.sock.close()  # the server sees EOF, kills its children and exits
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+    def _receive(self, timeout: float) -> dict:
+        self.sock.settimeout(timeout)
+        try:
+            data = self.sock.recv(1 << 20)
+        except (TimeoutError, OSError):
+            data = b""
+        try:
+            return json.loads(data) if data else {}
+        except ValueError:
+            return {}
+
+    def _log_tail(self) -> str:
+        try:
+            return self.log.read_text(errors="replace")[-2000:] or "(no output)"
+        except OSError:
+            return "(no log)"
+
+
+_SERVERS: dict[str, Server] = {}
+_SERVERS_LOCK = threading.Lock()
+
+
+def server(assignment: str) -> Server:
+    """The running fork server of ``assignment`` (started on first use, restarted if it died)."""
+    with _SERVERS_LOCK:
+        current = _SERVERS.get(assignment)
+        if current is None or not current.alive():
+            current = _SERVERS[assignment] = Server(assignment)
+        return current
+
+
+def close_servers() -> None:
+    with _SERVERS_LOCK:
+        for s in _SERVERS.values():
+            s.close()
+        _SERVERS.clear()
+
+
+def isolation(assignment: str) -> dict:
+    """{layer: "on: ..." | "off: why"} as the server's self-test found it, plus what it verified."""
+    return server(assignment).layers
+
+
+# -- one submission -------------------------------------------------------------------------------
+_LIVE: set[int] = set()  # child pids being graded right now
+_LIVE_LOCK = threading.Lock()
+_STOPPING = threading.Event()
+
+
+def kill_all() -> None:
+    """Stop grading now (Ctrl-C): kill every child; runs in progress raise ``Interrupted``."""
+    _STOPPING.set()
+    with _LIVE_LOCK:
+        pids = list(_LIVE)
+    for pid in pids:
+        _kill(pid)
 
 
 def run_submission(submission: Path, assignment: str, checks: list[tuple[str, float]], keep: Path,
                    limits: Limits = Limits()) -> RunResult:
     """Probe results for ``checks`` ([(key, timeout seconds)]) of ``submission``.
 
-    The child works in a scratch folder; ``keep`` receives ``output.txt`` (what the submission
-    printed) and ``figures/`` (what the probes saved with ``keep_figure``).
+    ``keep`` receives ``output.txt`` (what the submission printed) and ``figures/``.
     """
-    keep = keep.resolve()  # the child runs elsewhere: relative paths would point into its scratch folder
-    (keep / "figures").mkdir(parents=True, exist_ok=True)
+    if _STOPPING.is_set():
+        raise Interrupted()
+    keep = keep.resolve()
+    keep.mkdir(parents=True, exist_ok=True)
     run = RunResult()
     started = time.monotonic()
+    source, refused = _read_submission(submission)
+    if refused:
+        run.load_error = LoadError("refused", refused)
+        return run
+    fresh = os.environ.get("AUTOGRADER_FORKSERVER", "1") == "0"
+    srv = Server(assignment) if fresh else server(assignment)
     remaining = list(checks)
     log_path = keep / "output.txt"
-    log_path.write_bytes(b"")
-    while remaining:
-        with open(log_path, "ab") as log, tempfile.TemporaryDirectory(prefix="grade-") as scratch:
-            proc = _start_child(submission, assignment, [k for k, _ in remaining], Path(scratch), keep, log, limits)
-            outcome = _collect(proc, run, remaining, limits)
-        if outcome == "stop":
-            break
+    figures: dict[str, bytes] = {}
+    try:
+        with open(log_path, "wb") as log:
+            while remaining:
+                with tempfile.TemporaryDirectory(prefix="grade-") as scratch:
+                    path = Path(scratch) / f"{assignment}.py"
+                    path.write_bytes(source)
+                    os.chmod(scratch, 0o755)
+                    os.chmod(path, 0o644)
+                    outcome = _one_child(srv, path, assignment, remaining, run, limits, log, figures)
+                if _STOPPING.is_set():
+                    raise Interrupted()
+                if outcome == "stop":
+                    break
+    finally:
+        if fresh:
+            srv.close()
     run.seconds = time.monotonic() - started
     if log_path.stat().st_size == 0:
         log_path.unlink()
-    if not any((keep / "figures").iterdir()):
-        (keep / "figures").rmdir()
+    if figures:
+        (keep / "figures").mkdir(exist_ok=True)
+        for name, png in figures.items():
+            (keep / "figures" / f"{name}.png").write_bytes(png)
     return run
 
 
-def _collect(proc, run: RunResult, remaining: list, limits: Limits) -> str:
-    """Read the child's events into ``run``; "stop" if grading this submission cannot go on."""
-    reader = _LineReader(proc)
+def _read_submission(path: Path) -> tuple[bytes, str | None]:
+    """The file's bytes, or why it is refused (a link could point at anything: the solution)."""
     try:
-        loaded = reader.next_line(limits.import_seconds)
-        if not isinstance(loaded, dict):
-            run.load_error = _load_failure(loaded, proc, limits)
-            return "stop"
-        run.forbidden = loaded.get("forbidden", [])
-        if loaded.get("error"):
-            run.load_error = loaded["error"]
-            if loaded["error"]["kind"] != "import":  # only a crash mid-import leaves names to grade
-                return "stop"
-        while remaining:
-            key, timeout = remaining[0]
-            # the child stops a runaway Python loop itself at `timeout`; the grace period covers
-            # loops that ignore signals (C code), after which the child is killed
-            line = reader.next_line(timeout + KILL_GRACE)
-            remaining.pop(0)
-            if isinstance(line, dict) and "timeout" in line:
-                run.results[key] = Incident("timeout", line["timeout"])
-            elif isinstance(line, dict):
-                run.results[line["key"]] = line["results"]
-                run.forbidden_at[line["key"]] = line.get("forbidden", [])
-            else:
-                run.results[key] = _incident(line, proc, timeout, limits)
-                return "restart"  # a fresh child carries on with the rest
-        return "done"
+        if os.path.islink(path) or os.path.islink(path.parent):
+            return b"", "the submission is a symbolic link; submit the file itself"
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode):
+            return b"", "the submission is not a regular file"
+        if st.st_size > MAX_SUBMISSION_BYTES:
+            return b"", f"the file is larger than {MAX_SUBMISSION_BYTES // 1000} KB"
+        with open(path, "rb") as f:
+            return f.read(MAX_SUBMISSION_BYTES + 1), None
+    except OSError as exc:
+        return b"", f"the file cannot be read ({exc.strerror})"
+
+
+def _one_child(srv: Server, path: Path, assignment: str, remaining: list, run: RunResult, limits: Limits,
+               log, figures: dict) -> str:
+    """Run one child over ``remaining``; "stop" when this submission cannot be graded further."""
+    cpu = int(limits.import_seconds + sum(t for _, t in remaining) + KILL_GRACE) + 1
+    request = {"submission": str(path), "module": assignment, "scratch": str(path.parent),
+               "keys": [[k, t] for k, t in remaining],
+               "limits": {"memory_mb": limits.memory_mb, "output_bytes": limits.output_kb * 1024,
+                          "cpu_seconds": cpu},
+               "confine": os.environ.get("AUTOGRADER_CONFINE", "1") != "0"}
+    result_r, result_w = os.pipe()
+    status_r, status_w = os.pipe()
+    try:
+        pid = srv.fork(request, [result_w, log.fileno(), status_w])
     finally:
-        _kill(proc)
-
-
-# Children alive right now, so that an interrupted grading run leaves no orphan behind.
-_LIVE: set[subprocess.Popen] = set()
-_LIVE_LOCK = threading.Lock()
-
-
-def kill_all() -> None:
+        os.close(result_w)
+        os.close(status_w)
     with _LIVE_LOCK:
-        procs = list(_LIVE)
-    for proc in procs:
+        _LIVE.add(pid)
+    reader = _LineReader(result_r)
+    try:
+        return _collect(reader, pid, status_r, remaining, run, limits, figures)
+    finally:
+        _kill(pid)
+        with _LIVE_LOCK:
+            _LIVE.discard(pid)
+        reader.close()
+        os.close(status_r)
+
+
+def _collect(reader, pid: int, status_r: int, remaining: list, run: RunResult, limits: Limits, figures: dict) -> str:
+    first = run.load_error is None and not run.results
+    if first:
+        line = reader.next_line(limits.import_seconds)
         try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-
-
-def _start_child(submission, assignment, keys, scratch, keep, log, limits):
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(scratch),
-        "PYTHONPATH": str(ROOT),
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONHASHSEED": "0",
-        "MPLBACKEND": "Agg",
-        "MPLCONFIGDIR": str(scratch / ".mpl"),
-        "OPENBLAS_NUM_THREADS": "1",  # predictable memory and timing; one core per child
-        "OMP_NUM_THREADS": "1",
-        "AUTOGRADER_ARTIFACTS": str(keep / "figures"),
-    }
-    for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", ):
-        if var in os.environ:
-            env[var] = os.environ[var]
-    env["AUTOGRADER_SUITES"] = str(SUITES)
-    mem = limits.memory_mb * 2**20
-    fsize = limits.output_kb * 1024 + 64 * 1024  # + room for the figures the probes save
-
-    def apply_limits():
-        resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "autograder.engine.child"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, cwd=scratch, env=env,
-        preexec_fn=apply_limits, start_new_session=True,
-    )
-    with _LIVE_LOCK:
-        _LIVE.add(proc)
-    request = {"submission": str(submission.resolve()), "assignment": assignment, "keys": keys}
-    proc.stdin.write(json.dumps(request).encode())
-    proc.stdin.close()
-    return proc
+            event = parse_event(line) if isinstance(line, bytes) else None
+        except ProtocolError as exc:
+            run.load_error = LoadError("import", f"the grading process reported {exc}")
+            return "stop"
+        if not isinstance(event, Loaded):
+            if line == "timeout":
+                run.load_error = LoadError("timeout", f"importing the file took more than {limits.import_seconds:g} s "
+                                                      "(code at the top level that never ends?)")
+            else:
+                incident = _death(pid, status_r, limits)
+                run.load_error = LoadError(incident.status.value, f"while importing the file: {incident.message}")
+            return "stop"
+        run.load_error = event.error
+        if event.error and event.error.kind in ("syntax", "encoding"):
+            return "stop"
+    else:  # a fresh child after a killed one: it imports the file again
+        line = reader.next_line(limits.import_seconds)
+        if not isinstance(line, bytes):
+            for key, _ in remaining:
+                run.results[key] = Incident(Status.ERROR, "not graded: the file could not be imported again")
+            remaining.clear()
+            return "stop"
+    while remaining:
+        key, timeout = remaining[0]
+        line = reader.next_line(timeout + KILL_GRACE)
+        remaining.pop(0)
+        if line == "timeout":
+            run.results[key] = Incident(Status.TIMEOUT, f"did not finish within {timeout:g} s (an infinite loop, or far too slow)")
+            return "restart"
+        if line == "eof":
+            run.results[key] = _death(pid, status_r, limits)
+            return "restart"
+        try:
+            event = parse_event(line, key, None)
+        except ProtocolError as exc:
+            run.results[key] = Incident(Status.ERROR, f"the grading process reported {exc}")
+            return "restart"
+        if isinstance(event, CheckTimedOut):
+            run.results[key] = Incident(Status.TIMEOUT, event.message)
+        elif isinstance(event, CheckDone):
+            run.results[key] = event.results
+            figures.update(event.figures)
+        else:
+            run.results[key] = Incident(Status.ERROR, "the grading process reported an unexpected event")
+            return "restart"
+    return "done"
 
 
 class _LineReader:
-    """JSON lines from the child's result pipe, each awaited with its own deadline."""
+    """Lines from the child's result pipe, each awaited with its own deadline and size cap."""
 
-    def __init__(self, proc: subprocess.Popen):
-        self.proc = proc
-        self.buffer = b""
+    def __init__(self, fd: int):
+        self.fd = fd
+        self.buffer = bytearray()
         self.selector = selectors.DefaultSelector()
-        self.selector.register(proc.stdout, selectors.EVENT_READ)
+        self.selector.register(fd, selectors.EVENT_READ)
 
     def next_line(self, timeout: float):
-        """A decoded event, or "timeout", or "eof" (the child is gone)."""
+        """The line's bytes, or "timeout", or "eof" (the child is gone, or wrote too much)."""
         deadline = time.monotonic() + timeout
         while b"\n" not in self.buffer:
+            if len(self.buffer) > MAX_LINE:
+                return "eof"
             left = deadline - time.monotonic()
             if left <= 0 or not self.selector.select(left):
                 return "timeout"
-            chunk = os.read(self.proc.stdout.fileno(), 1 << 20)
+            chunk = os.read(self.fd, 1 << 20)
             if not chunk:
                 return "eof"
             self.buffer += chunk
-        line, self.buffer = self.buffer.split(b"\n", 1)
-        try:
-            return json.loads(line)
-        except ValueError:  # something other than the harness wrote to the pipe
-            return "eof"
+        i = self.buffer.index(b"\n")
+        line = bytes(self.buffer[:i])
+        del self.buffer[:i + 1]
+        return line
+
+    def close(self) -> None:
+        self.selector.close()
+        os.close(self.fd)
 
 
-def _kill(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
+def _kill(pid: int) -> None:
+    for kill in (os.killpg, os.kill):
         try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
+            kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
             pass
-    proc.wait()
-    proc.stdout.close()
-    with _LIVE_LOCK:
-        _LIVE.discard(proc)
 
 
-def _incident(reason: str, proc: subprocess.Popen, timeout: float, limits: Limits) -> Incident:
-    if reason == "timeout":
-        return Incident("timeout", f"did not finish within {timeout:g} s (an infinite loop, or far too slow)")
-    return _death(proc, limits)
-
-
-def _death(proc: subprocess.Popen, limits: Limits) -> Incident:
+def _death(pid: int, status_r: int, limits: Limits) -> Incident:
+    """Why a child ended, from the exit status its server reports."""
+    ready = selectors.DefaultSelector()
+    ready.register(status_r, selectors.EVENT_READ)
+    if not ready.select(5.0):
+        _kill(pid)
+        ready.select(5.0)
+    ready.close()
     try:
-        code = proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        _kill(proc)
-        code = proc.returncode
+        code = int(os.read(status_r, 64).decode().strip() or "0")
+    except (OSError, ValueError):
+        code = 0
     if code == -signal.SIGXFSZ:
-        return Incident("output", f"printed more than {limits.output_kb} KB (the contract says nothing is printed)")
+        return Incident(Status.OUTPUT, f"printed more than {limits.output_kb} KB (nothing should be printed)")
+    if code in (-signal.SIGXCPU, -signal.SIGKILL):
+        return Incident(Status.TIMEOUT, "used up its CPU time (an infinite loop, or far too slow)")
     if code in (-signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS):
-        return Incident("memory", f"the process crashed ({signal.Signals(-code).name}), most often by running "
-                                  f"out of memory (limit {limits.memory_mb} MB)")
-    return Incident("crash", f"the process ended unexpectedly (exit code {code}), e.g. by sys.exit() or os._exit()")
-
-
-def _load_failure(reason: str, proc: subprocess.Popen, limits: Limits) -> dict:
-    if reason == "timeout":
-        return {"kind": "timeout", "message": f"importing the file took more than {limits.import_seconds:g} s "
-                                              "(code at the top level that never ends?)"}
-    incident = _death(proc, limits)
-    return {"kind": incident.kind, "message": f"while importing the file: {incident.message}"}
+        return Incident(Status.MEMORY, f"the process crashed ({signal.Signals(-code).name}), most often by running "
+                                       f"out of memory (limit {limits.memory_mb} MB)")
+    return Incident(Status.ERROR, f"the process ended unexpectedly (exit code {code}), e.g. by os._exit()")

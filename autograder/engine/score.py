@@ -9,11 +9,19 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from autograder.checking.plain import BadData, Raised, decode
+
 from .sandbox import Incident, RunResult
+from .status import Status, from_raised, worst
 from .suite import Question
 
 # Worst first: the status shown for a student when several things went wrong.
-STATUS_ORDER = ("missing", "error", "forbidden", "output", "memory", "timeout", "ok")
+STATUS_ORDER = tuple(s.value for s in Status)
+# A load error's kind (what went wrong importing the file) -> the student's status.
+LOAD_STATUS = {"syntax": Status.ERROR, "encoding": Status.ERROR, "import": Status.ERROR, "refused": Status.ERROR,
+               "error": Status.ERROR, "forbidden": Status.FORBIDDEN, "memory": Status.MEMORY,
+               "output": Status.OUTPUT, "timeout": Status.TIMEOUT}
+FEEDBACK_LIMIT = 600  # characters of one check's message: enough to act on, too short to carry a file
 
 
 @dataclass
@@ -67,40 +75,57 @@ class Graded:
 
 def score_run(student: str, assignment: str, questions: list[Question], run: RunResult,
               reference: dict[str, list]) -> Graded:
-    """Judge every case of every question; the status says what went wrong, if anything."""
+    """Judge every case of every question; the status says what went wrong, if anything.
+
+    Nothing the child sent is trusted: a result that cannot be decoded or judged fails its own case
+    (``Check.verdict``), and every message is cut to ``FEEDBACK_LIMIT`` characters.
+    """
     graded = Graded(student, assignment, "ok", "", seconds=round(run.seconds, 2),
                     questions={q.name: q.title for q in questions})
-    statuses = []
+    statuses: list[tuple[Status, str]] = []
     if run.load_error:
-        kind = run.load_error["kind"]
-        message = run.load_error["message"]
-        if kind == "import":
+        kind, message = run.load_error.kind, run.load_error.message
+        if run.results:
             message += "; the names defined before that line were still graded"
-        statuses.append(("error" if kind in ("syntax", "import", "crash") else kind, message))
-    forbidden = sorted(set(run.forbidden).union(*run.forbidden_at.values()))
-    if forbidden:
-        statuses.append(("forbidden", f"imports {', '.join(forbidden)}, which the rules do not allow"))
+        statuses.append((LOAD_STATUS.get(kind, Status.ERROR), message))
     for q in questions:
         for case in q.cases:
             outcome = run.results.get(case.key)
             if run.load_error and outcome is None:
-                message = f"not graded: {run.load_error['message']}"
+                message = f"not graded: {run.load_error.message}"
             elif isinstance(outcome, Incident):
                 message = outcome.message
-                statuses.append((outcome.kind if outcome.kind != "crash" else "error", f"{case.name}: {message}"))
+                statuses.append((outcome.status, f"{case.name}: {message}"))
             elif outcome is None:
                 message = "not graded (the grading run stopped before this check)"
             else:
-                message = case.check.verdict(outcome, reference.get(case.key), run.forbidden_at.get(case.key, ())) or ""
-                raised = [r for r in outcome if r.get("t") == "raised"]
-                if any("MemoryError" in r["types"] for r in raised):
-                    statuses.append(("memory", f"{case.name}: ran out of memory"))
-                if any("File too large" in r["v"] for r in raised):  # EFBIG: the output cap
-                    statuses.append(("output", f"{case.name}: printed more than the output cap"))
-            graded.outcomes.append(Outcome(q.name, case.name, case.points, case.hidden, not message, message))
+                message = case.check.verdict(outcome, reference.get(case.key)) or ""
+                for status in _statuses_of(outcome):
+                    statuses.append((status, f"{case.name}: {status.help}"))
+            graded.outcomes.append(Outcome(q.name, case.name, case.points, case.hidden, not message,
+                                           _cut(message)))
     if statuses:
-        graded.status, graded.status_message = min(statuses, key=lambda s: STATUS_ORDER.index(s[0]))
+        status = worst(s for s, _ in statuses)
+        graded.status = status.value
+        graded.status_message = _cut(next(m for s, m in statuses if s == status))
     return graded
+
+
+def _statuses_of(results: list) -> set[Status]:
+    """Statuses the decoded results imply (a forbidden import, memory, the output cap)."""
+    found = set()
+    for data in results:
+        try:
+            got = decode(data)
+        except BadData:
+            continue
+        if isinstance(got, Raised) and (status := from_raised(got)):
+            found.add(status)
+    return found
+
+
+def _cut(message: str) -> str:
+    return message if len(message) <= FEEDBACK_LIMIT else message[:FEEDBACK_LIMIT - 1] + "…"
 
 
 def missing(student: str, assignment: str, questions: list[Question], message: str) -> Graded:

@@ -1,0 +1,169 @@
+"""The probe side of a check: what runs next to the student's code, and nothing that knows an answer.
+
+A *probe* is the function decorated by ``@check``: it calls the student's functions on one case's
+inputs and returns plain data.  ``Probe`` holds the probe, its cases and its time limit, and runs
+them (``run``), turning every result, exception included, into plain data (``plain.encode``).
+
+This module and ``plain`` are the only parts of ``autograder.checking`` copied into the sandboxed
+child's probe-only world (``autograder.engine.probe_world``), where ``check`` below is the whole
+decorator: the world's suite files have had their ``expect=``, ``judge=`` and ``describe=`` removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import io
+import signal
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .plain import encode, encode_exception
+
+# Bound once, when the harness loads: a submission that replaces ``time.perf_counter`` does not
+# change the clock ``timed`` reads (what a submission can still do is listed in the README).
+_clock = time.perf_counter
+
+
+def seeded(seed: int) -> np.random.Generator:
+    """The generator a suite draws its inputs from: fixed seed, so every process sees the same cases."""
+    return np.random.default_rng(seed)
+
+
+class CheckTimedOut(BaseException):
+    """A check ran past its time limit.  A BaseException, so ``except Exception`` in student code
+    does not swallow it."""
+
+
+@contextlib.contextmanager
+def deadline(seconds: float):
+    """Interrupt the block with ``CheckTimedOut`` after ``seconds`` (SIGALRM; main thread only).
+
+    Stops a runaway Python loop in-process, so that the other checks keep running.  It is a
+    courtesy, not the guard: under ``make grade`` (and on Gradescope) the grading parent kills a
+    child that overruns, whatever it did to its own alarm.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise CheckTimedOut(f"did not finish within {seconds:g} s (an infinite loop, or far too slow)")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+class StudentModule:
+    """Attribute access to the student's names, with a clear error for a missing one."""
+
+    def __init__(self, namespace):
+        self._ns = namespace if isinstance(namespace, dict) else vars(namespace)
+
+    def __getattr__(self, name: str):
+        try:
+            return self._ns[name]
+        except KeyError:
+            raise AttributeError(f"your file does not define {name!r} (handout.md lists the names)") from None
+
+
+class Probe:
+    """A probe function, its cases (plain data, seeded) and its time limit."""
+
+    def __init__(self, probe: Callable, cases: Sequence[tuple], timeout: float):
+        self.probe = probe
+        self.cases = [tuple(c) for c in cases]
+        self.timeout = timeout
+        self.key = f"{Path(probe.__code__.co_filename).stem}:{probe.__name__}"
+
+    def run_probes(self, module) -> list[dict]:
+        """Run the probe on every case; encoded results (exceptions included), in case order.
+
+        Raises ``CheckTimedOut`` when the cases together run past ``self.timeout`` seconds.
+        """
+        view = StudentModule(module)
+        filename = getattr(module, "__file__", None) or (module.get("__file__") if isinstance(module, dict) else None)
+        out = []
+        with deadline(self.timeout):
+            for args in self.cases:
+                try:
+                    out.append(encode(self.probe(view, *args)))
+                except CheckTimedOut:
+                    raise
+                except BaseException as exc:  # the student's exception (sys.exit too) is a result like any other
+                    out.append(encode_exception(exc, filename))
+        return out
+
+
+# -- the probe-only world: ``@check`` registers the probe and nothing else ------------------------
+PROBES: dict[str, Probe] = {}
+
+
+def check(*, cases: Sequence[tuple] = ((),), timeout: float = 10.0):
+    """``@check`` as the sandboxed child sees it (the world's rewrite removed every other argument)."""
+
+    def register(probe: Callable) -> Probe:
+        p = Probe(probe, cases, timeout)
+        PROBES[p.key] = p
+        return p
+
+    return register
+
+
+# -- helpers that probes call ---------------------------------------------------------------------
+def timed(fn: Callable, *args, repeat: int = 1) -> float:
+    """Best-of-``repeat`` wall-clock seconds of ``fn(*args)`` (for cost guards inside probes).
+
+    The garbage collector is off while timing, as in ``timeit``: graphs of closures are full of
+    reference cycles, and a collection landing in one timing but not the other skews a ratio by 10x.
+    """
+    best = float("inf")
+    was_enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(repeat):
+            t0 = _clock()
+            fn(*args)
+            best = min(best, _clock() - t0)
+    finally:
+        if was_enabled:
+            gc.enable()
+    return best
+
+
+# Figures kept for the TA: PNG bytes by name.  The child sends them to the parent with the check's
+# results (it cannot write files); in-process (check.py, otter) they go to AUTOGRADER_ARTIFACTS.
+KEPT_FIGURES: dict[str, bytes] = {}
+MAX_FIGURE_BYTES = 2_000_000
+
+
+def keep_figure(fig, name: str) -> None:
+    """Keep a PNG of a student's figure beside their feedback; never costs the student a point."""
+    import os
+
+    if fig is None or not hasattr(fig, "savefig"):
+        return
+    try:
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=80)
+    except Exception:  # keeping a copy for the TA must never cost the student a point
+        return
+    data = buf.getvalue()
+    if len(data) > MAX_FIGURE_BYTES:
+        return
+    folder = os.environ.get("AUTOGRADER_ARTIFACTS")
+    if folder:
+        with contextlib.suppress(OSError):
+            Path(folder, f"{name}.png").write_bytes(data)
+    else:
+        KEPT_FIGURES[name] = data

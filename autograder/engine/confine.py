@@ -1,0 +1,146 @@
+"""Confine the calling process (a freshly forked grading child) before it reads a submission.
+
+Layers, each applied where the platform allows it and reported either way (``apply`` returns
+{layer: "on" | "off: why"}):
+
+* ``limits``   -- rlimits: address space, file size (the output cap), CPU seconds, no core dumps.
+* ``uid``      -- when the grader runs as root: drop to an unprivileged user (AUTOGRADER_SANDBOX_USER,
+                  default ``nobody``) with no groups, and cap its processes (RLIMIT_NPROC).
+* ``landlock`` -- the kernel's Landlock LSM (through ``landlockpy``): read-only access to the paths
+                  given (interpreter, allowed packages, the probe-only world, the submission), no
+                  write anywhere, no TCP bind/connect (ABI >= 4), no signals or abstract Unix
+                  sockets outside the sandbox (ABI >= 6); sets no_new_privs.
+* ``seccomp``  -- a syscall filter (libseccomp through ``pyseccomp``): no new processes (fork,
+                  non-thread clone, exec), no sockets, no ptrace, mount, namespaces, bpf, io_uring.
+
+Irreversible by design: a confined process cannot undo any of it, nor can its threads.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import resource
+import stat
+import sysconfig
+from pathlib import Path
+
+SYSTEM_READABLE = ("/usr/lib", "/lib", "/lib64", "/usr/lib64", "/etc/ld.so.cache", "/usr/share/zoneinfo",
+                   "/etc/localtime", "/dev/null", "/dev/urandom")
+
+
+def apply(readable: list[Path], *, memory_mb: int, output_bytes: int, cpu_seconds: int,
+          user: str | None = None, enabled: bool = True) -> dict[str, str]:
+    """Confine this process; what each layer did.  ``enabled=False`` applies the rlimits only."""
+    layers = {"limits": _limits(memory_mb, output_bytes, cpu_seconds)}
+    if not enabled:
+        return layers | {name: "off: AUTOGRADER_CONFINE=0" for name in ("uid", "landlock", "seccomp")}
+    paths = stdlib_paths() + [Path(p) for p in SYSTEM_READABLE if os.path.exists(p)] + list(readable)
+    layers["uid"] = _drop_privileges(paths, user or os.environ.get("AUTOGRADER_SANDBOX_USER", "nobody"))
+    layers["landlock"] = _landlock(paths)
+    layers["seccomp"] = _seccomp()
+    return layers
+
+
+def _limits(memory_mb: int, output_bytes: int, cpu_seconds: int) -> str:
+    mem = memory_mb * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (output_bytes, output_bytes))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 2))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    return "on"
+
+
+def stdlib_paths() -> list[Path]:
+    """The standard library, minus the interpreter's own site-packages (pip, anything installed)."""
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    return [p for p in stdlib.iterdir() if p.name != "site-packages"]
+
+
+# -- uid ------------------------------------------------------------------------------------------
+def _drop_privileges(paths: list[Path], user: str) -> str:
+    if os.geteuid() != 0:
+        return "off: not running as root (the child already runs as the grader's own user)"
+    import pwd
+
+    try:
+        entry = pwd.getpwnam(user)
+    except KeyError:
+        return f"off: no user {user!r} (set AUTOGRADER_SANDBOX_USER)"
+    hidden = [p for p in paths if not _readable_by_others(p)]
+    if hidden:
+        return (f"off: {hidden[0]} is not readable by other users, so {user!r} could not run Python "
+                "(the other layers still apply)")
+    os.setgroups([])
+    os.setresgid(entry.pw_gid, entry.pw_gid, entry.pw_gid)
+    os.setresuid(entry.pw_uid, entry.pw_uid, entry.pw_uid)
+    resource.setrlimit(resource.RLIMIT_NPROC, (64, 64))
+    return f"on: uid {entry.pw_uid} ({user})"
+
+
+def _readable_by_others(path: Path) -> bool:
+    try:
+        st = os.stat(path)
+        if not st.st_mode & (stat.S_IROTH | (stat.S_IXOTH if stat.S_ISDIR(st.st_mode) else 0)):
+            return False
+        return all(os.stat(parent).st_mode & stat.S_IXOTH for parent in Path(path).resolve().parents)
+    except OSError:
+        return False
+
+
+# -- landlock -------------------------------------------------------------------------------------
+def _landlock(paths: list[Path]) -> str:
+    try:
+        import landlockpy as ll
+    except ImportError:
+        return "off: the landlockpy package is not installed"
+    abi = ll.abi_version()
+    if abi < 1:
+        return "off: this kernel has no Landlock (Linux >= 5.13 with Landlock enabled is needed)"
+    ruleset = ll.Ruleset(handled_fs=ll.fs_for_abi(abi), handled_net=ll.net_for_abi(abi), scoped=ll.scope_for_abi(abi))
+    read = ll.AccessFS.READ_FILE | ll.AccessFS.READ_DIR
+    with ruleset:
+        ruleset.allow_path(sysconfig.get_paths()["stdlib"], ll.AccessFS.READ_DIR)  # listing only
+        for path in paths:
+            try:
+                access = read if os.path.isdir(path) else ll.AccessFS.READ_FILE
+                ruleset.allow_path(path, access)
+            except OSError:
+                continue
+        ruleset.restrict(no_new_privs=True)
+    what = ["read-only files"]
+    if ruleset.handled_net:
+        what.append("no TCP")
+    if ruleset.scoped:
+        what.append("signals and abstract sockets scoped")
+    return f"on: ABI {abi}, {', '.join(what)}"
+
+
+# -- seccomp --------------------------------------------------------------------------------------
+DENIED_SYSCALLS = ("fork", "vfork", "execve", "execveat", "socket", "socketpair", "ptrace",
+                   "process_vm_readv", "process_vm_writev", "mount", "umount2", "unshare", "setns",
+                   "pivot_root", "chroot", "bpf", "perf_event_open", "keyctl", "add_key", "request_key",
+                   "io_uring_setup", "userfaultfd", "kexec_load", "init_module", "finit_module",
+                   "delete_module", "reboot", "swapon", "swapoff", "acct", "quotactl")
+CLONE_THREAD = 0x00010000
+
+
+def _seccomp() -> str:
+    try:
+        import pyseccomp as sc
+
+        f = sc.SyscallFilter(defaction=sc.ALLOW)
+    except (ImportError, OSError, RuntimeError) as exc:
+        return f"off: libseccomp is not available ({type(exc).__name__})"
+    deny = sc.ERRNO(errno.EPERM)
+    for name in DENIED_SYSCALLS:
+        try:
+            f.add_rule(deny, name)
+        except (RuntimeError, ValueError, OSError):
+            pass  # a syscall this architecture does not have
+    # threads are clone() with CLONE_THREAD; anything else is a new process.  clone3 passes its flags
+    # in memory a filter cannot read: ENOSYS makes the C library fall back to clone.
+    f.add_rule(deny, "clone", sc.Arg(0, sc.MASKED_EQ, CLONE_THREAD, 0))
+    f.add_rule(sc.ERRNO(errno.ENOSYS), "clone3")
+    f.load()
+    return "on: no new processes, no sockets, no ptrace"
