@@ -99,7 +99,7 @@ def test_feedback_explains_public_failures_and_hides_hidden_details(graded):
     ("crash", "NameError at line 3"),
     ("late_crash", "NameError at line 15"),
     ("chatty", "printed more than the output cap"),
-    ("forbidden", "imports sympy"),
+    ("forbidden", "sympy is not allowed"),
     ("folder_student", "has no toy.py"),
 ])
 def test_bad_submissions_say_what_happened(graded, student, words):

@@ -5,7 +5,9 @@ Layers, each applied where the platform allows it and reported either way (``app
 
 * ``limits``   -- rlimits: address space, file size (the output cap), CPU seconds, no core dumps.
 * ``uid``      -- when the grader runs as root: drop to an unprivileged user (AUTOGRADER_SANDBOX_USER,
-                  default ``nobody``) with no groups, and cap its processes (RLIMIT_NPROC).
+                  default ``nobody``) with no groups, and cap its processes (RLIMIT_NPROC); where that
+                  user could not read the interpreter (e.g. under /root), stay uid 0 with every
+                  capability dropped instead.
 * ``landlock`` -- the kernel's Landlock LSM (through ``landlockpy``): read-only access to the paths
                   given (interpreter, allowed packages, the probe-only world, the submission), no
                   write anywhere, no TCP bind/connect (ABI >= 4), no signals or abstract Unix
@@ -42,6 +44,15 @@ def apply(readable: list[Path], *, memory_mb: int, output_bytes: int, cpu_second
     return layers
 
 
+def preload() -> None:
+    """Import the bindings before confinement: finding libseccomp runs ``ldconfig``."""
+    for name in ("landlockpy", "pyseccomp"):
+        try:
+            __import__(name)
+        except Exception:  # reported by ``apply`` as an inactive layer
+            pass
+
+
 def _limits(memory_mb: int, output_bytes: int, cpu_seconds: int) -> str:
     mem = memory_mb * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
@@ -69,13 +80,32 @@ def _drop_privileges(paths: list[Path], user: str) -> str:
         return f"off: no user {user!r} (set AUTOGRADER_SANDBOX_USER)"
     hidden = [p for p in paths if not _readable_by_others(p)]
     if hidden:
-        return (f"off: {hidden[0]} is not readable by other users, so {user!r} could not run Python "
-                "(the other layers still apply)")
+        _drop_capabilities()
+        return (f"root without capabilities: {hidden[0]} is not readable by other users, so {user!r} "
+                "could not run Python")
     os.setgroups([])
     os.setresgid(entry.pw_gid, entry.pw_gid, entry.pw_gid)
     os.setresuid(entry.pw_uid, entry.pw_uid, entry.pw_uid)
     resource.setrlimit(resource.RLIMIT_NPROC, (64, 64))
     return f"on: uid {entry.pw_uid} ({user})"
+
+
+def _drop_capabilities() -> None:
+    """Stay uid 0 but hold no capability (cannot raise an rlimit, set the clock, load modules...)."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in range(64):
+        libc.prctl(24, cap, 0, 0, 0)  # PR_CAPBSET_DROP (fails quietly past the last capability)
+
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+    if libc.capset(ctypes.byref(Header(0x20080522, 0)), (Data * 2)()) != 0:  # _LINUX_CAPABILITY_VERSION_3
+        raise OSError(ctypes.get_errno(), "capset failed")
 
 
 def _readable_by_others(path: Path) -> bool:

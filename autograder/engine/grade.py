@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from . import report
+from . import sandbox
 from .sandbox import Limits, kill_all, run_submission
 from .score import Graded, missing, score_run
 from .suite import ASSIGNMENT_IDS, ROOT, SOLUTIONS, SUITES, config, load_suite
@@ -80,7 +81,7 @@ def reference_results(assignment: str, questions, limits: Limits = Limits()) -> 
 
 
 def grade_assignment(assignment: str, folder: Path, out: Path, jobs: int, force: bool,
-                     only: list[str] | None = None) -> list[Graded]:
+                     only: list[str] | None = None, require_isolation: bool = False) -> list[Graded]:
     questions = load_suite(assignment)
     cfg = config(assignment)
     limits = Limits(memory_mb=cfg.get("memory_mb", Limits.memory_mb))
@@ -104,6 +105,11 @@ def grade_assignment(assignment: str, folder: Path, out: Path, jobs: int, force:
     if graded:
         print(f"   {len(graded)} already graded (unchanged since); grading the other {len(todo)}", flush=True)
 
+    if todo:
+        layers = sandbox.isolation(assignment)
+        print(sandbox.describe_isolation(layers), flush=True)
+        if require_isolation and not sandbox.fully_isolated(layers):
+            raise SystemExit("error: --require-isolation: some isolation layers are off (above); grading refused")
     reference = reference_results(assignment, questions, limits) if todo else {}
     checks = [(c.key, c.check.timeout) for q in questions for c in q.cases]
     check_command = CHECK_COMMAND.format(id=assignment)
@@ -154,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", default=2, type=int, help="submissions graded in parallel (default: 2)")
     parser.add_argument("--force", action="store_true", help="regrade even unchanged submissions")
     parser.add_argument("--student", action="append", help="grade only this student (repeatable)")
+    parser.add_argument("--require-isolation", action="store_true",
+                        help="refuse to grade unless every OS isolation layer (uid, Landlock, seccomp) is active")
     args = parser.parse_args(argv)
 
     unknown = [a for a in args.assignments if not (SUITES / a).is_dir()]
@@ -166,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         if not folder.is_dir():
             print(f"error: no folder {folder} with submissions for {assignment}", file=sys.stderr)
             return 2
-        grade_assignment(assignment, folder, args.out, args.jobs, args.force, args.student)
+        grade_assignment(assignment, folder, args.out, args.jobs, args.force, args.student, args.require_isolation)
     print(f"done in {time.monotonic() - started:.0f} s; gradebooks: "
           + ", ".join(str(args.out / a / "grades.csv") for a in args.assignments))
     return 0

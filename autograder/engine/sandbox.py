@@ -170,6 +170,26 @@ def isolation(assignment: str) -> dict:
     return server(assignment).layers
 
 
+def fully_isolated(layers: dict) -> bool:
+    """Every OS layer on and every forbidden action verified to fail."""
+    acceptable = ("on", "off: not running as root", "root without capabilities")
+    return (all(str(v).startswith(acceptable) for k, v in layers.items() if k != "verified")
+            and all(layers.get("verified", {}).values()) and bool(layers.get("verified")))
+
+
+def describe_isolation(layers: dict) -> str:
+    """The isolation report a TA reads once per run (and summary.md keeps)."""
+    lines = ["   isolation of each submission's process:"]
+    lines += [f"     {name:<9} {state}" for name, state in layers.items() if name != "verified"]
+    verified = layers.get("verified", {})
+    if verified:
+        lines.append("     verified: " + "; ".join(f"{what}: {'blocked' if ok else 'POSSIBLE'}" for what, ok in verified.items()))
+    if not fully_isolated(layers):
+        lines.append("     WARNING: not every layer is active here (see README, threat model); "
+                     "--require-isolation refuses to grade in that case")
+    return "\n".join(lines)
+
+
 # -- one submission -------------------------------------------------------------------------------
 _LIVE: set[int] = set()  # child pids being graded right now
 _LIVE_LOCK = threading.Lock()
