@@ -144,6 +144,9 @@ def build(assignment: str) -> World:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+        for stale in root.parent.glob(f"{assignment}-*"):  # worlds of older suites
+            if stale != root:
+                shutil.rmtree(stale, ignore_errors=True)
     return World(assignment, root, root / "site", readable)
 
 
