@@ -31,7 +31,7 @@ $(VENV)/.ready: requirements.txt
 setup: $(VENV)/.ready
 
 grade: setup
-	$(PY) -m autograder.engine.grade --jobs $(JOBS) --out $(OUT) --submissions $(SUBMISSIONS) $(ASSIGNMENT)
+	PYTHONPATH=$(CURDIR) $(PY) -P -m autograder.engine.grade --jobs $(JOBS) --out $(OUT) --submissions $(SUBMISSIONS) $(ASSIGNMENT)
 
 release: setup
 	$(PY) -m autograder.engine.release $(ASSIGNMENT)
