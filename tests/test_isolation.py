@@ -150,7 +150,7 @@ def test_decode_refuses_what_encode_never_writes(data):
 
 def test_decode_depth_is_bounded():
     deep = {"t": "list", "v": []}
-    for _ in range(200):
+    for _ in range(500):
         deep = {"t": "list", "v": [deep]}
     with pytest.raises(BadData, match="deeper"):
         decode(deep)
@@ -211,3 +211,20 @@ def test_forged_events_fail_the_check_with_a_reason(attacked):
     assert square["score"] == 0 and square["status"] == "failed"
     sqrt = next(t for t in results["tests"] if "raises ValueError" in t["name"])
     assert sqrt["score"] == 1
+
+
+@needs_landlock
+def test_a_link_to_the_solution_is_refused(tmp_path):
+    klass = tmp_path / "class"
+    (klass / "folder_link").mkdir(parents=True)
+    (klass / "file_link.py").symlink_to(TOY / "solutions" / "toy.py")
+    (klass / "dir_link").symlink_to(TOY / "solutions", target_is_directory=True)
+    (klass / "folder_link" / "toy.py").symlink_to(TOY / "solutions" / "toy.py")
+    cmd = [sys.executable, "-P", "-m", "autograder.engine.grade", "--submissions", str(klass), "--out",
+           str(tmp_path / "out"), "toy"]
+    proc = subprocess.run(cmd, cwd=ROOT, env={**ENV, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    with open(tmp_path / "out" / "toy" / "grades.csv", newline="") as f:
+        rows = {r["student"]: r for r in csv.DictReader(f)}
+    for student in ("file_link", "dir_link", "folder_link"):
+        assert float(rows[student]["total"]) == 0 and rows[student]["status"] in ("error", "missing"), rows[student]

@@ -110,7 +110,7 @@ class BadData(ValueError):
     """Data that ``encode`` could not have produced (the child sent something else)."""
 
 
-MAX_DEPTH = 64  # nesting of lists/tuples/dicts in one result
+MAX_DEPTH = 400  # nesting of lists/tuples/dicts in one result (matrix_chain orders nest k deep, k <= 200)
 MAX_INT_DIGITS = 400  # an int result longer than this is a bug (and a cost to parse)
 
 
