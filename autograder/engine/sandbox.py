@@ -4,8 +4,10 @@ One fork server per assignment (``Server``) has imported numpy, matplotlib and t
 world's suite (``probe_world``); for each submission it forks a child that confines itself
 (``confine``) before reading the file.  The parent (this module) owns every decision about time:
 
-* each check has a deadline: a child silent for ``timeout + KILL_GRACE`` seconds is killed, whatever
-  it did to its own alarm, the check is a timeout, and a fresh child carries on with the rest;
+* each check has a deadline in CPU seconds, read from ``/proc`` (so a loaded machine does not make a
+  correct submission time out): a child that used ``timeout + KILL_GRACE`` CPU seconds on a check, or
+  spent ``WALL_FACTOR`` times that in wall-clock time (a ``sleep``), is killed, whatever it did to
+  its own alarm; the check is a timeout, and a fresh child carries on with the rest;
 * a child that dies, or writes anything ``protocol.parse_event`` rejects, costs the check it was
   running (status ``error``/``memory``/``output``), never the run;
 * the child gets a copy of the file in a scratch folder it can only read, deleted afterwards, and
@@ -36,7 +38,8 @@ from . import probe_world
 from .protocol import MAX_LINE, CheckDone, CheckTimedOut, Loaded, LoadError, ProtocolError, parse_event
 from .status import Status
 
-KILL_GRACE = 5.0  # seconds past a check's deadline before its child is killed
+KILL_GRACE = 5.0  # CPU seconds past a check's deadline before its child is killed
+WALL_FACTOR = 4.0  # wall-clock allowance, as a multiple of the CPU deadline (a shared, loaded machine)
 MAX_SUBMISSION_BYTES = 1_000_000
 SERVER_START_SECONDS = 180.0  # the first start builds matplotlib's font cache
 
@@ -286,7 +289,7 @@ def _one_child(srv: Server, path: Path, assignment: str, remaining: list, run: R
         os.close(status_w)
     with _LIVE_LOCK:
         _LIVE.add(pid)
-    reader = _LineReader(result_r)
+    reader = _LineReader(result_r, pid)
     try:
         return _collect(reader, pid, status_r, remaining, run, limits, figures)
     finally:
@@ -326,7 +329,7 @@ def _collect(reader, pid: int, status_r: int, remaining: list, run: RunResult, l
             return "stop"
     while remaining:
         key, timeout = remaining[0]
-        line = reader.next_line(timeout + KILL_GRACE)
+        line = reader.next_line(timeout + KILL_GRACE)  # CPU seconds
         remaining.pop(0)
         if line == "timeout":
             run.results[key] = Incident(Status.TIMEOUT, f"did not finish within {timeout:g} s (an infinite loop, or far too slow)")
@@ -351,23 +354,36 @@ def _collect(reader, pid: int, status_r: int, remaining: list, run: RunResult, l
 
 
 class _LineReader:
-    """Lines from the child's result pipe, each awaited with its own deadline and size cap."""
+    """Lines from the child's result pipe, each awaited with its own CPU deadline and size cap."""
 
-    def __init__(self, fd: int):
-        self.fd = fd
+    def __init__(self, fd: int, pid: int):
+        self.fd, self.pid = fd, pid
         self.buffer = bytearray()
         self.selector = selectors.DefaultSelector()
         self.selector.register(fd, selectors.EVENT_READ)
 
-    def next_line(self, timeout: float):
-        """The line's bytes, or "timeout", or "eof" (the child is gone, or wrote too much)."""
-        deadline = time.monotonic() + timeout
+    def next_line(self, cpu_seconds: float):
+        """The line's bytes, or "timeout", or "eof" (the child is gone, or wrote too much).
+
+        The child may use ``cpu_seconds`` of CPU (where ``/proc`` tells) and ``WALL_FACTOR`` times
+        that of wall-clock time before this gives up on it.
+        """
+        wall_deadline = time.monotonic() + WALL_FACTOR * cpu_seconds
+        cpu_start = _cpu_seconds(self.pid)
         while b"\n" not in self.buffer:
             if len(self.buffer) > MAX_LINE:
                 return "eof"
-            left = deadline - time.monotonic()
-            if left <= 0 or not self.selector.select(left):
+            left = wall_deadline - time.monotonic()
+            if left <= 0:
                 return "timeout"
+            if not self.selector.select(min(left, 0.25)):
+                used = _cpu_seconds(self.pid)
+                if cpu_start is None or used is None:  # no /proc: the wall clock alone decides
+                    if time.monotonic() > wall_deadline - (WALL_FACTOR - 1) * cpu_seconds:
+                        return "timeout"
+                elif used - cpu_start > cpu_seconds:
+                    return "timeout"
+                continue
             chunk = os.read(self.fd, 1 << 20)
             if not chunk:
                 return "eof"
@@ -380,6 +396,19 @@ class _LineReader:
     def close(self) -> None:
         self.selector.close()
         os.close(self.fd)
+
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a process (None where /proc does not tell)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _kill(pid: int) -> None:
