@@ -197,7 +197,16 @@ def _decode_array(data: dict, depth: int) -> np.ndarray:
         out[:] = [decode(x, depth + 1) for x in v] if v else []
         return out.reshape(shape)
     dtype = _numeric_dtype(data.get("dtype"))
-    items = [_float(x) if dtype.kind == "f" else _int_or_bool(x) for x in v]
+    try:
+        fast = np.array(v)  # numbers only: numpy infers a numeric dtype (C speed, no per-item calls)
+    except (OverflowError, ValueError, TypeError):
+        fast = None
+    if fast is not None and fast.ndim == 1 and fast.dtype.kind in "biuf" and (dtype.kind == "f" or fast.dtype.kind != "f"):
+        items = fast
+    elif fast is not None and fast.size == 0:
+        items = []
+    else:  # inf/nan written as text, or something that is not numbers at all: item by item
+        items = [_float(x) if dtype.kind == "f" else _int_or_bool(x) for x in v]
     try:
         return np.array(items, dtype=dtype).reshape(shape)
     except (OverflowError, ValueError, TypeError) as exc:

@@ -54,6 +54,7 @@ def suite_files(assignment: str) -> list[Path]:
 
 def load_suite(assignment: str) -> list[Question]:
     """Every question of the assignment, in file order, with resolved points."""
+    import_otter_test_files_only()  # otter's parser without nbconvert & co (seconds of start-up)
     from otter.test_files.exception_test import ExceptionTestFile  # otter's own parser
 
     questions = []
@@ -105,9 +106,9 @@ def _docstring(path: Path) -> str | None:
 def import_otter_test_files_only() -> None:
     """Make ``otter.test_files`` importable without running otter's package ``__init__``.
 
-    The sandboxed child needs only otter's test-file classes (``test_case``, ``ExceptionTestFile``,
-    real otter code); otter's ``__init__`` would also import nbconvert and friends, a second per
-    child start.  Call before anything imports otter.
+    Loading a suite needs only otter's test-file classes (``test_case``, ``ExceptionTestFile``,
+    real otter code); otter's ``__init__`` would also import nbconvert and friends, seconds of
+    start-up.  Does nothing where otter is already imported (the Gradescope plugin, ``otter run``).
     """
     import importlib.util
     import sys
