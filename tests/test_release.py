@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.engine.release import public_only
+from autograder.engine.public_tests import public_only
 
 ROOT = Path(__file__).resolve().parents[1]
 
