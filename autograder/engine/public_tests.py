@@ -51,7 +51,7 @@ def remove_statements(source: str, tree: ast.Module, removed: set[int]) -> str:
                 start -= 1
             drop.update(range(start, node.end_lineno))
     text = "".join(line for i, line in enumerate(lines) if i not in drop)
-    return re.sub(r"\n{4,}", "\n\n\n", text)
+    return re.sub(r"\n{4,}", "\n\n\n", text).rstrip("\n") + "\n"
 
 
 def _names_defined(node: ast.stmt) -> set[str]:
