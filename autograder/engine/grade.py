@@ -58,7 +58,8 @@ def grade_assignment(assignment: str, folder: Path, out: Path, jobs: int, force:
     students = find_submissions(folder, assignment)
     if only:
         students = {s: p for s, p in students.items() if s in only}
-    print(f"== {assignment}: {len(students)} submission{'' if len(students) == 1 else 's'} in {folder} -> {out_dir}", flush=True)
+    print(f"== {assignment}: {registry.get(assignment).title}", flush=True)
+    print(f"   {len(students)} submission{'' if len(students) == 1 else 's'} in {folder} -> {out_dir}", flush=True)
     skipped = sorted(p.name for p in folder.iterdir() if p.is_file() and p.suffix != ".py"
                      and not p.name.startswith((".", "_")))
     if skipped:

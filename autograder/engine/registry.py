@@ -22,14 +22,15 @@ ASSIGNMENTS = Path(os.environ.get("AUTOGRADER_ASSIGNMENTS", ROOT / "assignments"
 TEMPLATES = ROOT / "student_template"
 EXAMPLES = ROOT / "examples"
 
-# What each part is; README.md's "Adding an assignment" lists the same parts (a test checks it).
+# Every part of an assignment, as a path pattern.  README.md's "Adding an assignment" lists the same
+# parts, and the properties of ``Assignment`` below resolve them (tests/test_registry.py checks both).
 PARTS = {
-    "config": "assignments/<id>/assignment.toml: title and extra files",
-    "handout": "assignments/<id>/handout.md: what students read",
-    "suite": "autograder/suites/<id>/: one otter test file q*.py per question",
-    "solution": "solutions/<id>.py: the reference solution",
-    "template": "student_template/<id>.py: the stub students fill in",
-    "examples": "examples/<id>/expected.toml: the example class and what each submission should lose",
+    "config": "assignments/<id>/assignment.toml",
+    "handout": "assignments/<id>/handout.md",
+    "suite": "autograder/suites/<id>/",
+    "solution": "solutions/<id>.py",
+    "template": "student_template/<id>.py",
+    "examples": "examples/<id>/expected.toml",
 }
 
 _KEYS = {"title", "student_files", "solution_files", "figure_script"}

@@ -153,7 +153,7 @@ def gate(assignment: str, autograder_zip: Path, student_zip: Path) -> list[str]:
 
 
 def release(assignment: str, dist: Path = DIST, check: bool = True) -> Path:
-    print(f"== {assignment}", flush=True)
+    print(f"== {assignment}: {registry.get(assignment).title}", flush=True)
     questions = load_suite(assignment)
     reference = reference_results(assignment, questions)
     out = dist / assignment
