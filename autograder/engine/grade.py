@@ -7,9 +7,10 @@ several assignments (or when ``DIR/<id>/`` is a folder of submissions), each ass
 submissions are read from ``DIR/<id>/`` -- the layout of the bundled example class in ``examples/``.
 
 Each submission runs in its own sandboxed child (``sandbox``); verdicts are decided here, in the
-parent, against the reference solution's results (``reference``, a separate run of the same sandbox).  A student
-whose ``results.json`` already matches the submission and the suite (same fingerprint) is not graded
-again, so a rerun after an interrupt only finishes the job.
+parent, against the reference solution's results (``reference``: a separate run of the same
+sandbox).  A student whose ``results.json`` already matches the submission and the grading inputs
+(same ``reference.fingerprint``) is not graded again, so a rerun after an interrupt only finishes
+the job.
 """
 
 from __future__ import annotations

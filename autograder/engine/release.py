@@ -64,7 +64,7 @@ def stage_checking(dest: Path, assignment: str, reference: dict) -> None:
     for f in sorted(CHECKING.glob("*.py")):
         shutil.copy(f, pkg / "checking" / f.name)
     (pkg / "checking" / REFERENCE_FILE.name).write_text(json.dumps(reference))
-    helpers = [f for f in (SUITES / assignment).glob("*.py") if not f.name.startswith("q")]
+    helpers = [f for f in registry.get(assignment).suite.glob("*.py") if not f.name.startswith("q")]
     if helpers:
         (pkg / "suites" / assignment).mkdir(parents=True)
         shutil.copy(SUITES / "__init__.py", pkg / "suites" / "__init__.py")
