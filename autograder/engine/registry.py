@@ -4,7 +4,7 @@ Each assignment is a frozen ``Assignment``: its id (the folder name), the keys o
 ``assignment.toml``, and the paths of every part it is made of (``PARTS``).  The engine, the release
 tool, the Makefile and the tests all read the list from here:
 
-    python -m autograder.engine.registry ids      # forward_mode reverse_mode ... (for the Makefile)
+    python -m autograder.engine.registry ids      # forward_mode matrix_chain ... (for the Makefile)
 """
 
 from __future__ import annotations
