@@ -31,10 +31,32 @@ real numbers); the drivers ``derivative``, ``partial``, ``directional_derivative
 ``jacobian``.
 """
 
+import functools
 import math
 import numbers
 
 import numpy as np
+
+
+def _is_real(x):
+    """A real number as the handout means it: an int, a float, or a numpy integer or floating scalar
+    (``numbers.Real`` covers all of them).  Not a bool: Python calls True an int, but it is no number."""
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+def _dual_operand(rule):
+    """Let the operator ``rule(self, other)`` take a real ``other`` too: as the constant Dual
+    ``other + 0ε``.  Any other type gets NotImplemented, and Python its usual TypeError."""
+
+    @functools.wraps(rule)
+    def operator(self, other):
+        if _is_real(other):
+            other = Dual(other, 0.0)
+        if not isinstance(other, Dual):
+            return NotImplemented
+        return rule(self, other)
+
+    return operator
 
 
 class Dual:
@@ -49,59 +71,45 @@ class Dual:
         return f"Dual(value={self.value!r}, deriv={self.deriv!r})"
 
     # -- the sum, product and quotient rules ---------------------------------------------------
-    # Each operator first turns a real operand into a constant Dual (derivative 0), so that one
+    # ``@_dual_operand`` turns a real operand into a constant Dual (derivative 0), so that one
     # rule serves Dual-Dual, Dual-real and real-Dual alike.  The reflected methods (__radd__,
     # __rsub__, ...) are what Python calls for ``2 + d``, ``2 - d``, ...: the real number is then
     # on the LEFT, which matters for the non-commutative operations - and /.
 
+    @_dual_operand
     def __add__(self, other):
-        other = _as_dual(other)
-        if other is NotImplemented:
-            return NotImplemented
         return Dual(self.value + other.value, self.deriv + other.deriv)
 
     __radd__ = __add__  # addition commutes
 
+    @_dual_operand
     def __sub__(self, other):
-        other = _as_dual(other)
-        if other is NotImplemented:
-            return NotImplemented
         return Dual(self.value - other.value, self.deriv - other.deriv)
 
+    @_dual_operand
     def __rsub__(self, other):  # other - self
-        other = _as_dual(other)
-        if other is NotImplemented:
-            return NotImplemented
         return other - self
 
+    @_dual_operand
     def __mul__(self, other):
-        other = _as_dual(other)
-        if other is NotImplemented:
-            return NotImplemented
         # (uv)' = u'v + uv'
         return Dual(self.value * other.value, self.deriv * other.value + self.value * other.deriv)
 
     __rmul__ = __mul__  # multiplication commutes
 
+    @_dual_operand
     def __truediv__(self, other):
-        other = _as_dual(other)
-        if other is NotImplemented:
-            return NotImplemented
         # (u/v)' = (u'v - uv') / v^2
         v = other.value
         return Dual(self.value / v, (self.deriv * v - self.value * other.deriv) / (v * v))
 
+    @_dual_operand
     def __rtruediv__(self, other):  # other / self
-        other = _as_dual(other)
-        if other is NotImplemented:
-            return NotImplemented
         return other / self
 
     # -- the power rules -------------------------------------------------------------------------
+    @_dual_operand
     def __pow__(self, other):
-        other = _as_dual(other)
-        if other is NotImplemented:
-            return NotImplemented
         u, du = self.value, self.deriv
         if other.deriv == 0.0:
             # A constant exponent c: (u^c)' = c u^(c-1) u'.  This also covers negative u with an
@@ -117,10 +125,8 @@ class Dual:
         power = math.pow(u, v)
         return Dual(power, power * (dv * math.log(u) + v * du / u))
 
+    @_dual_operand
     def __rpow__(self, other):  # other ** self, a real base c: (c^u)' = c^u ln(c) u'
-        other = _as_dual(other)
-        if other is NotImplemented:
-            return NotImplemented
         if other.value <= 0.0:
             raise ValueError(f"c ** d needs a base c > 0, got c = {other.value!r}")
         return other ** self
@@ -131,20 +137,6 @@ class Dual:
 
     def __pos__(self):
         return Dual(self.value, self.deriv)
-
-
-def _is_real(x):
-    """int, float or a numpy integer/floating scalar (numpy registers those with ``numbers``)."""
-    return isinstance(x, numbers.Real)
-
-
-def _as_dual(x):
-    """``x`` as a Dual: a real number becomes a constant (derivative 0); other types are refused."""
-    if isinstance(x, Dual):
-        return x
-    if _is_real(x):
-        return Dual(x, 0.0)
-    return NotImplemented  # lets Python raise its usual TypeError for, e.g., Dual + "abc"
 
 
 # -- elementary functions: the chain rule (g(u))' = g'(u) u' ---------------------------------------

@@ -41,7 +41,8 @@ import numpy as np
 
 
 def _is_real(x) -> bool:
-    """int, float, numpy integer/floating scalar (numbers.Real covers all of them), not bool."""
+    """A real number as the handout means it: an int, a float, or a numpy integer or floating scalar
+    (``numbers.Real`` covers all of them).  Not a bool: Python calls True an int, but it is no number."""
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
@@ -153,24 +154,26 @@ class Var:
 def _topological_order(output: Var) -> list:
     """The nodes ``output`` depends on (itself included), each one after all of its parents.
 
-    Depth-first search with an explicit stack instead of recursion.  A node is appended only after
-    all of its parents have been appended (post-order), which makes the list a topological order;
-    ``seen`` makes every node visited once, so the cost is O(nodes + edges) even when the number of
-    paths through the graph is exponential.
+    Depth-first search with an explicit stack instead of recursion (a chain of 100,000 operations
+    is far deeper than Python's recursion limit).  Each node is on the stack twice: first to be
+    expanded (push it back marked "parents done", then its parents above it), then, once everything
+    above it has been popped (its parents are all in ``order``), to be appended.  ``seen`` expands
+    each node once, so the cost is O(nodes + edges) even when the number of paths through the graph
+    is exponential.
     """
     order = []
-    seen = {output}  # Var defines no __eq__, so a set of Vars compares them by identity
-    stack = [(output, iter(output._parents))]
+    seen = set()  # Var defines no __eq__, so a set of Vars compares them by identity
+    stack = [(output, False)]
     while stack:
-        node, parents = stack[-1]
-        for parent, _ in parents:  # resume where this node's list of parents was left
-            if parent not in seen:
-                seen.add(parent)
-                stack.append((parent, iter(parent._parents)))
-                break  # descend into the parent first
-        else:  # all parents are in `order`: the node can follow them
-            stack.pop()
+        node, parents_done = stack.pop()
+        if parents_done:
             order.append(node)
+        elif node not in seen:
+            seen.add(node)
+            stack.append((node, True))  # back to it after its parents
+            for parent, _ in reversed(node._parents):  # reversed: the first parent is popped first
+                if parent not in seen:
+                    stack.append((parent, False))
     return order
 
 

@@ -1,11 +1,16 @@
 """Every assignment, end to end, through both grading paths.
 
-* ``make grade`` path: the reference solution gets full marks, the stub template zero, and each
-  example submission loses points exactly on the questions its ``examples/<id>/expected.toml`` names
-  (written by hand from the bug's description) and ends with the status it names.
-* otter path: ``make release`` builds autograder.zip with ``otter generate`` and gates it with
-  ``otter run`` (reference full, template zero); then every example gets the same total from
-  ``otter run`` as from ``make grade`` (hangs aside: they only cost time here).
+Fast lane (``make test``), once per assignment:
+* ``make grade`` path: the reference solution gets full marks and the stub template zero;
+* ``make release`` (without its otter gate) builds a student.zip holding the stub and the public
+  tests only, whose ``check.py`` fails the stub and passes the reference.
+
+Slow lane (``make test-all``, marked ``slow``):
+* each example submission loses points exactly on the questions its ``examples/<id>/expected.toml``
+  names (written by hand from the bug's description) and ends with the status it names;
+* otter path: ``make release`` gates autograder.zip with ``otter run`` (reference full, template
+  zero); then every example gets the same total from ``otter run`` as from ``make grade`` (hangs
+  aside: they only cost time here).
 """
 
 import csv
@@ -20,22 +25,16 @@ from pathlib import Path
 
 import pytest
 
+from autograder.engine import registry
 from autograder.engine.release import otter_score, release
-from autograder.engine.suite import ASSIGNMENT_IDS
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE, TEMPLATE = "zz_reference_solution", "zz_stub_template"  # no example has these names
+ASSIGNMENT_IDS = registry.ids()
 
 
 def parts(a: str) -> dict[str, Path]:
-    return {
-        "suite": ROOT / "autograder" / "suites" / a,
-        "solution": ROOT / "solutions" / f"{a}.py",
-        "template": ROOT / "student_template" / f"{a}.py",
-        "handout": ROOT / "assignments" / a / "handout.md",
-        "config": ROOT / "assignments" / a / "assignment.toml",
-        "examples": ROOT / "examples" / a / "expected.toml",
-    }
+    return registry.get(a).parts()
 
 
 def expected_examples(a: str) -> dict:
@@ -62,25 +61,31 @@ def test_every_example_is_declared(assignment):
     assert len(entries) >= 8
 
 
-@pytest.fixture(scope="session")
-def graded(tmp_path_factory):
-    """assignment -> {student: (row of grades.csv, results.json)} for reference + template + examples.
+def start_grading(a: str, folder: Path, with_examples: bool) -> tuple[Path, subprocess.Popen]:
+    """Start ``grade`` on the reference solution and the stub template (and the example class)."""
+    klass = folder / "class"
+    if with_examples:
+        shutil.copytree(ROOT / "examples" / a, klass, ignore=shutil.ignore_patterns("expected.toml"))
+    else:
+        klass.mkdir()
+    shutil.copy(parts(a)["solution"], klass / f"{REFERENCE}.py")
+    shutil.copy(parts(a)["template"], klass / f"{TEMPLATE}.py")
+    cmd = [sys.executable, "-m", "autograder.engine.grade", "--jobs", "1", "--submissions", str(klass),
+           "--out", str(folder / "out"), a]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return folder / "out" / a, proc
 
-    The four classes are graded by four concurrent ``grade`` runs, started on first use: most of
-    the wall time is the hang examples waiting out their deadlines, and those waits overlap.
+
+def grading_runs(tmp_path_factory, with_examples: bool):
+    """assignment -> {student: (row of grades.csv, results.json)}.
+
+    The classes are graded by concurrent ``grade`` runs, started on first use: with the examples,
+    most of the wall time is the hang examples waiting out their deadlines, and those waits overlap.
     """
     runs, cache = {}, {}
     for a in ASSIGNMENT_IDS:
-        if not all(p.exists() for p in parts(a).values()):
-            continue
-        tmp = tmp_path_factory.mktemp(a)
-        klass = tmp / "class"
-        shutil.copytree(ROOT / "examples" / a, klass, ignore=shutil.ignore_patterns("expected.toml"))
-        shutil.copy(parts(a)["solution"], klass / f"{REFERENCE}.py")
-        shutil.copy(parts(a)["template"], klass / f"{TEMPLATE}.py")
-        cmd = [sys.executable, "-m", "autograder.engine.grade", "--jobs", "1", "--submissions", str(klass),
-               "--out", str(tmp / "out"), a]
-        runs[a] = (tmp / "out" / a, subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+        if all(p.exists() for p in parts(a).values()):
+            runs[a] = start_grading(a, tmp_path_factory.mktemp(a), with_examples)
 
     def get(a: str):
         if a not in runs:
@@ -94,6 +99,21 @@ def graded(tmp_path_factory):
             cache[a] = {s: (rows[s], json.loads((out / s / "results.json").read_text())) for s in rows}
         return cache[a]
 
+    return get, runs
+
+
+@pytest.fixture(scope="session")
+def graded_reference_and_template(tmp_path_factory):
+    get, runs = grading_runs(tmp_path_factory, with_examples=False)
+    yield get
+    for _, proc in runs.values():
+        if proc.poll() is None:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def graded(tmp_path_factory):
+    get, runs = grading_runs(tmp_path_factory, with_examples=True)
     yield get
     for _, proc in runs.values():
         if proc.poll() is None:
@@ -114,14 +134,15 @@ def full_marks(results: dict) -> dict[str, tuple[float, float]]:
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENT_IDS)
-def test_reference_full_marks_and_template_zero(graded, assignment):
-    g = graded(assignment)
+def test_reference_full_marks_and_template_zero(graded_reference_and_template, assignment):
+    g = graded_reference_and_template(assignment)
     ref_row, _ = g[REFERENCE]
     tpl_row, _ = g[TEMPLATE]
     assert ref_row["status"] == "ok" and float(ref_row["total"]) == float(ref_row["max_total"]) > 0
     assert tpl_row["status"] == "ok" and float(tpl_row["total"]) == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("assignment, student", EXAMPLES)
 def test_example_loses_points_only_where_expected(graded, assignment, student):
     spec = expected_examples(assignment)[student]
@@ -135,20 +156,38 @@ def test_example_loses_points_only_where_expected(graded, assignment, student):
             assert got == mx, f"{student} ({spec['about']}) should keep full marks on {q}: {failed}"
 
 
-@pytest.fixture(scope="session")
-def released(tmp_path_factory):
+def release_once(tmp_path_factory, gate: bool):
     cache = {}
 
     def get(a: str) -> Path:
         if a not in cache:
             if not all(p.exists() for p in parts(a).values()):
                 pytest.skip(f"{a} is not complete yet")
-            cache[a] = release(a, tmp_path_factory.mktemp("dist"))  # gated: raises unless ref full, template 0
+            cache[a] = release(a, tmp_path_factory.mktemp("dist"), check=gate)  # the gate raises unless ref full, template 0
         return cache[a]
 
     return get
 
 
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """assignment -> its dist/<id>/ folder, built without the otter gate (no otter run)."""
+    return release_once(tmp_path_factory, gate=False)
+
+
+@pytest.fixture(scope="session")
+def released(tmp_path_factory):
+    """assignment -> its dist/<id>/ folder, gated: otter run on the reference and on the template."""
+    return release_once(tmp_path_factory, gate=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENT_IDS)
+def test_release_gate_passes(released, assignment):
+    assert (released(assignment) / "autograder.zip").exists()
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("assignment", ASSIGNMENT_IDS)
 def test_otter_run_agrees_with_make_grade_on_every_example(graded, released, assignment):
     bundle = released(assignment) / "autograder.zip"
@@ -176,8 +215,8 @@ def _example_files(a: str) -> dict[str, Path]:
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENT_IDS)
-def test_student_zip_has_the_stub_and_public_tests_only(released, assignment):
-    with zipfile.ZipFile(released(assignment) / "student.zip") as z:
+def test_student_zip_has_the_stub_and_public_tests_only(built, assignment):
+    with zipfile.ZipFile(built(assignment) / "student.zip") as z:
         names = set(z.namelist())
         assert {f"{assignment}.py", "handout.md", "check.py", "requirements.txt"} <= names
         tests = [n for n in names if n.startswith("tests/q")]
@@ -185,13 +224,13 @@ def test_student_zip_has_the_stub_and_public_tests_only(released, assignment):
         assert all("hidden=False" in z.read(n).decode() for n in tests)
         assert "solutions" not in " ".join(names)
         assert z.read(f"{assignment}.py") == parts(assignment)["template"].read_bytes()
-    with zipfile.ZipFile(released(assignment) / "solutions.zip") as z:
+    with zipfile.ZipFile(built(assignment) / "solutions.zip") as z:
         assert z.read(f"{assignment}.py") == parts(assignment)["solution"].read_bytes()
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENT_IDS)
-def test_students_check_command_runs_the_public_tests(released, assignment, tmp_path):
-    with zipfile.ZipFile(released(assignment) / "student.zip") as z:
+def test_students_check_command_runs_the_public_tests(built, assignment, tmp_path):
+    with zipfile.ZipFile(built(assignment) / "student.zip") as z:
         z.extractall(tmp_path)
     run = lambda: subprocess.run([sys.executable, "check.py", f"{assignment}.py"], cwd=tmp_path,
                                  capture_output=True, text=True, timeout=300)

@@ -86,6 +86,16 @@ def test_real_on_the_left_by_hand():
     assert parts(np.int64(6) / ref.Dual(2.0, 1.0)) == (3.0, -1.5)   # -6/4
 
 
+@pytest.mark.parametrize("other", [True, "2", None, [1.0]], ids=repr)
+def test_only_real_numbers_are_operands(other):
+    # "real number" (ASSIGNMENTS.md): int, float, numpy integer or floating scalar; a bool is not one
+    for op in (operator.add, operator.sub, operator.mul, operator.truediv, operator.pow):
+        with pytest.raises(TypeError):
+            op(ref.Dual(2.0, 1.0), other)
+        with pytest.raises(TypeError):
+            op(other, ref.Dual(2.0, 1.0))
+
+
 def test_functions_on_reals_and_domain():
     assert type(ref.sin(0.5)) is float and ref.sin(0.5) == math.sin(0.5)
     assert type(ref.log(np.int64(3))) is float

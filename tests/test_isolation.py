@@ -22,11 +22,13 @@ import pytest
 from autograder.checking.plain import BadData, decode, encode
 from autograder.engine import probe_world
 from autograder.engine.protocol import CheckDone, Loaded, ProtocolError, parse_event
-from autograder.engine.suite import ASSIGNMENT_IDS, load_suite
+from autograder.engine import registry
+from autograder.engine.suite import load_suite
 
 ROOT = Path(__file__).resolve().parents[1]
 TOY = ROOT / "tests" / "fixtures" / "toy"
-ENV = {**os.environ, "AUTOGRADER_SUITES": str(TOY / "suites"), "AUTOGRADER_SOLUTIONS": str(TOY / "solutions")}
+ENV = {**os.environ, "AUTOGRADER_SUITES": str(TOY / "suites"), "AUTOGRADER_SOLUTIONS": str(TOY / "solutions"),
+       "AUTOGRADER_ASSIGNMENTS": str(TOY / "assignments")}
 
 
 def landlock_available() -> bool:
@@ -83,7 +85,7 @@ def probe(m, x):
     assert imported == {"autograder.checking": {"check", "seeded"}}
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENT_IDS)
+@pytest.mark.parametrize("assignment", registry.ids())
 def test_staged_world_holds_no_expectation_judge_or_reference(assignment):
     world = probe_world.build(assignment)
     staged = {p: p.read_text() for p in (world.root / "autograder" / "suites").rglob("*.py")}

@@ -6,6 +6,7 @@ Every literal below is worked out by hand in the comment next to it, not read ba
 """
 
 import math
+import operator
 from pathlib import Path
 
 import numpy as np
@@ -114,6 +115,16 @@ def test_domain_errors_and_reals():
     with pytest.raises(ValueError):
         ref.sqrt(-1.0)
     assert ref.sin(0.0) == 0.0 and isinstance(ref.exp(0), float)
+
+
+@pytest.mark.parametrize("other", [True, "2", None, [1.0]], ids=repr)
+def test_only_real_numbers_are_operands(other):
+    # "real number" (ASSIGNMENTS.md): int, float, numpy integer or floating scalar; a bool is not one
+    for op in (operator.add, operator.sub, operator.mul, operator.truediv, operator.pow):
+        with pytest.raises(TypeError):
+            op(ref.Var(2.0), other)
+        with pytest.raises(TypeError):
+            op(other, ref.Var(2.0))
 
 
 # -- the suite's hand-derived formulas, checked against central differences -----------------------

@@ -7,27 +7,26 @@ several assignments (or when ``DIR/<id>/`` is a folder of submissions), each ass
 submissions are read from ``DIR/<id>/`` -- the layout of the bundled example class in ``examples/``.
 
 Each submission runs in its own sandboxed child (``sandbox``); verdicts are decided here, in the
-parent, against the reference solution's results from a separate run of the same sandbox.  A student
-whose ``results.json`` already matches the submission and the suite (same fingerprint) is not graded
-again, so a rerun after an interrupt only finishes the job.
+parent, against the reference solution's results (``reference``: a separate run of the same
+sandbox).  A student whose ``results.json`` already matches the submission and the grading inputs
+(same ``reference.fingerprint``) is not graded again, so a rerun after an interrupt only finishes
+the job.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from . import report
-from . import sandbox
-from .sandbox import Limits, kill_all, run_submission
+from . import registry, report, sandbox
+from .reference import fingerprint, reference_results
+from .sandbox import kill_all, run_submission
 from .score import Graded, missing, score_run
-from .suite import ASSIGNMENT_IDS, ROOT, SOLUTIONS, SUITES, config, load_suite
+from .suite import ROOT, load_suite
 
 CHECK_COMMAND = "python check.py {id}.py"
 
@@ -53,43 +52,15 @@ def submissions_folder(root: Path, assignment: str, several: bool) -> Path:
     return root
 
 
-def fingerprint(submission: Path | None, assignment: str) -> str:
-    """Changes when the submission, the suite, the reference solution or the engine changes."""
-    h = hashlib.sha256()
-    parts = [submission] if submission else []
-    parts += sorted((SUITES / assignment).glob("*.py")) + [SOLUTIONS / f"{assignment}.py"]
-    parts += sorted((ROOT / "autograder" / "checking").glob("*.py")) + sorted((ROOT / "autograder" / "engine").glob("*.py"))
-    for p in parts:
-        h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
-    return h.hexdigest()[:16]
-
-
-def reference_results(assignment: str, questions, limits: Limits = Limits()) -> dict[str, list]:
-    """The reference solution's probe results for the checks judged against them (``expect=REFERENCE``);
-    trusted code, but still run in a child of its own."""
-    checks = [(c.key, c.check.timeout) for q in questions for c in q.cases if c.check.needs_reference]
-    with tempfile.TemporaryDirectory(prefix="reference-") as scratch:
-        run = run_submission(SOLUTIONS / f"{assignment}.py", assignment, checks, Path(scratch), limits)
-    problems = []
-    if run.load_error:
-        problems.append(run.load_error.message)
-    problems += [f"{k}: {v.message}" for k, v in run.results.items() if not isinstance(v, list)]
-    if problems:
-        raise SystemExit(f"error: the reference solution {SOLUTIONS / assignment}.py fails to run: "
-                         f"{'; '.join(problems)}\nFix the solution or the suite before grading.")
-    return run.results
-
-
 def grade_assignment(assignment: str, folder: Path, out: Path, jobs: int, force: bool,
                      only: list[str] | None = None, require_isolation: bool = False) -> list[Graded]:
     questions = load_suite(assignment)
-    cfg = config(assignment)
-    limits = Limits(memory_mb=cfg.get("memory_mb", Limits.memory_mb))
     out_dir = out / assignment
     students = find_submissions(folder, assignment)
     if only:
         students = {s: p for s, p in students.items() if s in only}
-    print(f"== {assignment}: {len(students)} submission{'' if len(students) == 1 else 's'} in {folder} -> {out_dir}", flush=True)
+    print(f"== {assignment}: {registry.get(assignment).title}", flush=True)
+    print(f"   {len(students)} submission{'' if len(students) == 1 else 's'} in {folder} -> {out_dir}", flush=True)
     skipped = sorted(p.name for p in folder.iterdir() if p.is_file() and p.suffix != ".py"
                      and not p.name.startswith((".", "_")))
     if skipped:
@@ -98,7 +69,7 @@ def grade_assignment(assignment: str, folder: Path, out: Path, jobs: int, force:
     todo, graded = {}, []
     for student, path in students.items():
         previous = report.read_student(out_dir / student)
-        if not force and previous and previous.fingerprint == fingerprint(path, assignment):
+        if not force and previous and previous.fingerprint == fingerprint(assignment, path):
             graded.append(previous)
         else:
             todo[student] = path
@@ -110,7 +81,7 @@ def grade_assignment(assignment: str, folder: Path, out: Path, jobs: int, force:
         print(sandbox.describe_isolation(layers), flush=True)
         if require_isolation and not sandbox.fully_isolated(layers):
             raise SystemExit("error: --require-isolation: some isolation layers are off (above); grading refused")
-    reference = reference_results(assignment, questions, limits) if todo else {}
+    reference = reference_results(assignment, questions) if todo else {}
     checks = [(c.key, c.check.timeout) for q in questions for c in q.cases]
     check_command = CHECK_COMMAND.format(id=assignment)
     lock, done = threading.Lock(), [len(graded)]
@@ -119,14 +90,14 @@ def grade_assignment(assignment: str, folder: Path, out: Path, jobs: int, force:
         if path is None:
             g = missing(student, assignment, questions, f"the folder {student}/ has no {assignment}.py")
         else:
-            run = run_submission(path, assignment, checks, out_dir / student, limits)
+            run = run_submission(path, assignment, checks, out_dir / student)
             g = score_run(student, assignment, questions, run, reference)
-        g.fingerprint = fingerprint(path, assignment)
+        g.fingerprint = fingerprint(assignment, path)
         report.write_student(out_dir / student, g, check_command)
         with lock:
             done[0] += 1
-            print(f"   [{done[0]:>3}/{len(students)}] {student:<28} {report._num(g.total):>5} / "
-                  f"{report._num(g.max_total):<4} {g.status:<9} ({g.seconds:.1f} s)", flush=True)
+            print(f"   [{done[0]:>3}/{len(students)}] {student:<28} {report.num(g.total):>5} / "
+                  f"{report.num(g.max_total):<4} {g.status:<9} ({g.seconds:.1f} s)", flush=True)
         return g
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
@@ -151,8 +122,9 @@ def main(argv: list[str] | None = None) -> int:
                     "and OUT/<id>/<student>/{results.json,feedback.md}.",
         epilog="Example: make grade ASSIGNMENT=forward_mode SUBMISSIONS=~/hw1 OUT=grades",
     )
-    parser.add_argument("assignments", nargs="*", default=list(ASSIGNMENT_IDS), metavar="ID",
-                        help=f"assignment ids (default: all of {', '.join(ASSIGNMENT_IDS)})")
+    ids = registry.ids()
+    parser.add_argument("assignments", nargs="*", default=ids, metavar="ID",
+                        help=f"assignment ids (default: all of {', '.join(ids)})")
     parser.add_argument("--submissions", default=str(ROOT / "examples"), type=Path,
                         help="folder of <student>.py files or <student>/<id>.py folders "
                              "(with several ids: one such folder per id); default: the example class")
@@ -164,9 +136,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="refuse to grade unless every OS isolation layer (uid, Landlock, seccomp) is active")
     args = parser.parse_args(argv)
 
-    unknown = [a for a in args.assignments if not (SUITES / a).is_dir()]
+    unknown = [a for a in args.assignments if a not in ids]
     if unknown:
-        parser.error(f"unknown assignment {', '.join(unknown)}; choose from {', '.join(ASSIGNMENT_IDS)}")
+        parser.error(f"unknown assignment {', '.join(unknown)}; choose from {', '.join(ids)}")
     several = len(args.assignments) > 1
     started = time.monotonic()
     for assignment in args.assignments:

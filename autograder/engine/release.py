@@ -12,9 +12,7 @@ and it checks that no hidden test reached student.zip.  Any failure stops the re
 from __future__ import annotations
 
 import argparse
-import ast
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -22,12 +20,14 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from .grade import reference_results
-from .suite import ASSIGNMENT_IDS, ASSIGNMENTS, ROOT, SOLUTIONS, SUITES, config, load_suite, suite_files
+from autograder.checking.checks import REFERENCE_FILE
+
+from . import registry
+from .public_tests import public_only
+from .reference import CHECKING, reference_results
+from .suite import ROOT, SUITES, load_suite, suite_files
 
 DIST = ROOT / "dist"
-CHECKING = ROOT / "autograder" / "checking"
-TEMPLATES = ROOT / "student_template"
 OTTER_RUN_TIMEOUT = 900  # otter run has no timeout of its own; the reference must never hang
 
 CHECK_PY = '''"""Run the public tests on your file:   python check.py {id}.py"""
@@ -55,61 +55,6 @@ def pinned(*names: str) -> str:
     return "\n".join(pins[n] for n in names) + "\n"
 
 
-def public_only(source: str) -> str:
-    """The test file without its hidden test cases, nor anything only they used (their inputs,
-    formulas, helpers): whole top-level statements are removed, with the comments just above them."""
-    tree = ast.parse(source)
-    hidden = [n for n in tree.body if isinstance(n, ast.FunctionDef) and any(map(_is_hidden_case, n.decorator_list))]
-    removed = {id(n) for n in hidden}
-    changed = True
-    while changed:  # drop definitions nothing kept refers to, until none is left
-        changed = False
-        kept = [n for n in tree.body if id(n) not in removed]
-        loads = {id(n): _names_used(n) for n in kept}
-        for node in kept:
-            defined = _names_defined(node)
-            used_elsewhere = set().union(*(loads[id(k)] for k in kept if k is not node))
-            if defined and not defined & (_FILE_VARIABLES | used_elsewhere):
-                removed.add(id(node))
-                changed = True
-    lines = source.splitlines(keepends=True)
-    drop = set()
-    for node in tree.body:
-        if id(node) in removed:
-            start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])]) - 1
-            while start > 0 and lines[start - 1].lstrip().startswith("#"):
-                start -= 1
-            drop.update(range(start, node.end_lineno))
-    text = "".join(line for i, line in enumerate(lines) if i not in drop)
-    return re.sub(r"\n{4,}", "\n\n\n", text)  # no gaping holes where hidden code was
-
-
-_FILE_VARIABLES = {"OK_FORMAT", "name", "points", "all_or_nothing"}  # otter reads these
-
-
-def _names_defined(node: ast.stmt) -> set[str]:
-    """Names a removable top-level statement defines (public test cases are never removable)."""
-    if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-        if any(isinstance(d, ast.Call) and getattr(d.func, "id", "") == "test_case" for d in getattr(node, "decorator_list", [])):
-            return set()
-        return {node.name}
-    if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-    return set()
-
-
-def _names_used(node: ast.AST) -> set[str]:
-    """Every name a statement mentions, stores included (``xs += [...]`` in a loop uses ``xs``)."""
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-
-
-def _is_hidden_case(decorator: ast.expr) -> bool:
-    return (isinstance(decorator, ast.Call) and getattr(decorator.func, "id", "") == "test_case"
-            and any(k.arg == "hidden" and isinstance(k.value, ast.Constant) and k.value.value is True
-                    for k in decorator.keywords))
-
-
 def stage_checking(dest: Path, assignment: str, reference: dict) -> None:
     """The support package next to the submission: autograder/checking/ (with the reference results
     it judges against) and the suite's shared judges, autograder/suites/<id>/shared.py."""
@@ -118,8 +63,8 @@ def stage_checking(dest: Path, assignment: str, reference: dict) -> None:
     (pkg / "__init__.py").write_text('"""The checking API of the 18.065 Lecture 27 autograder."""\n')
     for f in sorted(CHECKING.glob("*.py")):
         shutil.copy(f, pkg / "checking" / f.name)
-    (pkg / "checking" / "reference_results.json").write_text(json.dumps(reference))
-    helpers = [f for f in (SUITES / assignment).glob("*.py") if not f.name.startswith("q")]
+    (pkg / "checking" / REFERENCE_FILE.name).write_text(json.dumps(reference))
+    helpers = [f for f in registry.get(assignment).suite.glob("*.py") if not f.name.startswith("q")]
     if helpers:
         (pkg / "suites" / assignment).mkdir(parents=True)
         shutil.copy(SUITES / "__init__.py", pkg / "suites" / "__init__.py")
@@ -142,32 +87,33 @@ def build_autograder_zip(assignment: str, reference: dict, stage: Path, out: Pat
 
 
 def build_student_zip(assignment: str, reference: dict, questions, stage: Path, out: Path) -> None:
+    a = registry.get(assignment)
     src = stage / "student" / assignment
     (src / "tests").mkdir(parents=True)
     public_keys = {c.key for q in questions for c in q.cases if not c.hidden}
     for f in suite_files(assignment):
         (src / "tests" / f.name).write_text(public_only(f.read_text()))
     stage_checking(src, assignment, {k: v for k, v in reference.items() if k in public_keys})
-    shutil.copy(TEMPLATES / f"{assignment}.py", src / f"{assignment}.py")
-    shutil.copy(ASSIGNMENTS / assignment / "handout.md", src / "handout.md")
+    shutil.copy(a.template, src / f"{assignment}.py")
+    shutil.copy(a.handout, src / "handout.md")
     (src / "check.py").write_text(CHECK_PY.format(id=assignment))
     (src / "requirements.txt").write_text(pinned("numpy", "matplotlib", "otter-grader"))
-    for name in config(assignment).get("student_files", []):
-        shutil.copy(ASSIGNMENTS / assignment / name, src / Path(name).name)
+    for name in a.student_files:
+        shutil.copy(a.folder / name, src / Path(name).name)
     _zip(src, out)
 
 
 def build_solutions_zip(assignment: str, stage: Path, out: Path) -> None:
+    a = registry.get(assignment)
     src = stage / "solutions" / assignment
     src.mkdir(parents=True)
-    shutil.copy(SOLUTIONS / f"{assignment}.py", src / f"{assignment}.py")
-    shutil.copy(ASSIGNMENTS / assignment / "handout.md", src / "handout.md")
-    cfg = config(assignment)
-    for name in cfg.get("solution_files", []):
-        shutil.copy(ASSIGNMENTS / assignment / name, src / Path(name).name)
-    if cfg.get("figure_script"):  # the reference figures, drawn by the students' own script
-        shutil.copy(ASSIGNMENTS / assignment / cfg["figure_script"], src / cfg["figure_script"])
-        _run([sys.executable, cfg["figure_script"]], cwd=src, what="drawing the reference figures",
+    shutil.copy(a.solution, src / f"{assignment}.py")
+    shutil.copy(a.handout, src / "handout.md")
+    for name in a.solution_files:
+        shutil.copy(a.folder / name, src / Path(name).name)
+    if a.figure_script:  # the reference figures, drawn by the students' own script
+        shutil.copy(a.folder / a.figure_script, src / a.figure_script)
+        _run([sys.executable, a.figure_script], cwd=src, what="drawing the reference figures",
              env_extra={"MPLBACKEND": "Agg"})
     _zip(src, out)
 
@@ -190,11 +136,12 @@ def otter_score(autograder_zip: Path, file: Path, assignment: str) -> tuple[floa
 def gate(assignment: str, autograder_zip: Path, student_zip: Path) -> list[str]:
     """Reasons this release must not ship (empty list: it may)."""
     problems = []
-    score, mx, res = otter_score(autograder_zip, SOLUTIONS / f"{assignment}.py", assignment)
+    a = registry.get(assignment)
+    score, mx, res = otter_score(autograder_zip, a.solution, assignment)
     if score != mx or mx == 0:
         failed = [t["name"] for t in res["tests"] if t.get("score", 0) < t.get("max_score", 0)]
         problems.append(f"the reference solution scores {score:g}/{mx:g} through otter run; failing: {failed}")
-    score, mx, res = otter_score(autograder_zip, TEMPLATES / f"{assignment}.py", assignment)
+    score, mx, res = otter_score(autograder_zip, a.template, assignment)
     if score != 0:
         passed = [t["name"] for t in res["tests"] if t.get("score", 0) > 0]
         problems.append(f"the stub template scores {score:g}/{mx:g} through otter run (must be 0); passing: {passed}")
@@ -206,7 +153,7 @@ def gate(assignment: str, autograder_zip: Path, student_zip: Path) -> list[str]:
 
 
 def release(assignment: str, dist: Path = DIST, check: bool = True) -> Path:
-    print(f"== {assignment}", flush=True)
+    print(f"== {assignment}: {registry.get(assignment).title}", flush=True)
     questions = load_suite(assignment)
     reference = reference_results(assignment, questions)
     out = dist / assignment
@@ -255,14 +202,15 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m autograder.engine.release",
         description="Build dist/<id>/{autograder,student,solutions}.zip and gate them through otter run.",
     )
-    parser.add_argument("assignments", nargs="*", default=list(ASSIGNMENT_IDS), metavar="ID",
-                        help=f"assignment ids (default: all of {', '.join(ASSIGNMENT_IDS)})")
+    ids = registry.ids()
+    parser.add_argument("assignments", nargs="*", default=ids, metavar="ID",
+                        help=f"assignment ids (default: all of {', '.join(ids)})")
     parser.add_argument("--dist", type=Path, default=DIST, help="output folder (default: dist)")
     parser.add_argument("--no-gate", action="store_true", help="skip the otter run gate (for quick iteration only)")
     args = parser.parse_args(argv)
     for assignment in args.assignments:
-        if assignment not in ASSIGNMENT_IDS:
-            parser.error(f"unknown assignment {assignment}; choose from {', '.join(ASSIGNMENT_IDS)}")
+        if assignment not in ids:
+            parser.error(f"unknown assignment {assignment}; choose from {', '.join(ids)}")
         release(assignment, args.dist, check=not args.no_gate)
     print(f"release ready in {args.dist}: upload autograder.zip to Gradescope, give students student.zip")
     return 0

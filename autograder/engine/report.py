@@ -55,22 +55,22 @@ def feedback_md(g: Graded, check_command: str) -> str:
     out = io.StringIO()
     w = out.write
     w(f"# {g.assignment}: feedback for {g.student}\n\n")
-    w(f"**Score: {_num(g.total)} / {_num(g.max_total)}**  ·  status: `{g.status}`\n\n")
+    w(f"**Score: {num(g.total)} / {num(g.max_total)}**  ·  status: `{g.status}`\n\n")
     if g.status != "ok":
         w(f"> **{STATUS_HELP.get(g.status, g.status)}**: {g.status_message}\n\n")
     w("| question | points |\n|---|---:|\n")
     for q, (pts, mx) in g.question_points().items():
-        w(f"| {q}: {g.questions.get(q, '')} | {_num(pts)} / {_num(mx)} |\n")
+        w(f"| {q}: {g.questions.get(q, '')} | {num(pts)} / {num(mx)} |\n")
     for q, title in g.questions.items():
         pts, mx = g.question_points()[q]
-        w(f"\n## {q}: {title} ({_num(pts)} / {_num(mx)})\n\n")
+        w(f"\n## {q}: {title} ({num(pts)} / {num(mx)})\n\n")
         for o in (o for o in g.outcomes if o.question == q):
             mark = "✅" if o.passed else "❌"
             if o.hidden:
-                w(f"- {mark} {o.name} *(hidden test)*: {_num(o.points)} / {_num(o.max_points)}\n")
+                w(f"- {mark} {o.name} *(hidden test)*: {num(o.points)} / {num(o.max_points)}\n")
             else:
                 detail = "" if o.passed else f"\n  - {o.message}"
-                w(f"- {mark} {o.name}: {_num(o.points)} / {_num(o.max_points)}{detail}\n")
+                w(f"- {mark} {o.name}: {num(o.points)} / {num(o.max_points)}{detail}\n")
     w(f"\nTo reproduce the public tests on your own machine: `{check_command}`\n")
     return out.getvalue()
 
@@ -102,7 +102,7 @@ def write_gradebook(folder: Path, graded: list[Graded]) -> str:
     writer.writerow(["student", *questions, "total", "max_total", "status"])
     for g in graded:
         qp = g.question_points()
-        writer.writerow([g.student, *(_num(qp[q][0]) for q in questions), _num(g.total), _num(g.max_total), g.status])
+        writer.writerow([g.student, *(num(qp[q][0]) for q in questions), num(g.total), num(g.max_total), g.status])
     write_atomic(folder / "grades.csv", buf.getvalue())
     summary = summary_md(graded, questions)
     write_atomic(folder / "summary.md", summary)
@@ -120,19 +120,19 @@ def summary_md(graded: list[Graded], questions: list[str]) -> str:
     totals = sorted(g.total for g in graded)
     mx = graded[0].max_total
     w(f"# {graded[0].assignment}: {n} submissions\n\n")
-    w(f"median {_num(totals[n // 2] if n % 2 else (totals[n // 2 - 1] + totals[n // 2]) / 2)} / {_num(mx)}, "
+    w(f"median {num(totals[n // 2] if n % 2 else (totals[n // 2 - 1] + totals[n // 2]) / 2)} / {num(mx)}, "
       f"mean {sum(totals) / n:.1f}, full marks {sum(t == mx for t in totals)} of {n}\n\n")
     w("| question | full marks | mean points |\n|---|---:|---:|\n")
     for q in questions:
         pts = [g.question_points()[q] for g in graded]
         full = sum(p == m for p, m in pts)
         w(f"| {q}: {graded[0].questions[q]} | {full}/{n} ({100 * full / n:.0f} %) | "
-          f"{sum(p for p, _ in pts) / n:.1f} / {_num(pts[0][1])} |\n")
+          f"{sum(p for p, _ in pts) / n:.1f} / {num(pts[0][1])} |\n")
     w("\nScore histogram (also histogram.png):\n\n```\n")
     bins = _bins(mx)
     for lo, hi in bins:
         count = sum(lo <= t < hi or (hi == mx and t == mx) for t in totals)
-        w(f"{_num(lo):>5}-{_num(hi):<5} {'#' * count} {count}\n")
+        w(f"{num(lo):>5}-{num(hi):<5} {'#' * count} {count}\n")
     w("```\n")
     trouble = [g for g in graded if g.status != "ok"]
     if trouble:
@@ -152,7 +152,7 @@ def histogram_png(graded: list[Graded]) -> bytes:
     fig, ax = plt.subplots(figsize=(6, 3.2), layout="constrained")
     edges = sorted({lo for lo, _ in _bins(mx)} | {mx})
     ax.hist([g.total for g in graded], bins=edges, color="#4c72b0", edgecolor="white")
-    ax.set_xlabel(f"total score (out of {_num(mx)})")
+    ax.set_xlabel(f"total score (out of {num(mx)})")
     ax.set_ylabel("students")
     ax.set_title(f"{graded[0].assignment}: {len(graded)} submissions")
     buf = io.BytesIO()
@@ -169,5 +169,6 @@ def _bins(mx: float, k: int = 10) -> list[tuple[float, float]]:
     return list(zip(edges[:-1], edges[1:]))
 
 
-def _num(x: float) -> str:
+def num(x: float) -> str:
+    """A score as people write it: 3, 2.5, 0.33 (never 3.0)."""
     return str(int(x)) if float(x).is_integer() else f"{x:.2f}".rstrip("0")

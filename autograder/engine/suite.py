@@ -7,7 +7,6 @@ otter ``test_case``s whose test function carries the ``Check`` made by ``@check`
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,8 +18,6 @@ ROOT = Path(__file__).resolve().parents[2]
 # Overridable so that the engine's own tests can run it on a toy assignment (tests/fixtures/).
 SUITES = Path(os.environ.get("AUTOGRADER_SUITES", ROOT / "autograder" / "suites")).resolve()
 SOLUTIONS = Path(os.environ.get("AUTOGRADER_SOLUTIONS", ROOT / "solutions")).resolve()
-ASSIGNMENTS = ROOT / "assignments"
-ASSIGNMENT_IDS = ("forward_mode", "reverse_mode", "sgd_without_replacement", "matrix_chain")
 
 
 @dataclass
@@ -89,12 +86,6 @@ def load_file(path: Path, name: str):
 def reference_solution(assignment: str):
     """The reference solution ``solutions/<id>.py`` as a module (for benchmarks and project tests)."""
     return load_file(SOLUTIONS / f"{assignment}.py", f"{assignment}_reference")
-
-
-def config(assignment: str) -> dict:
-    """``assignments/<id>/assignment.toml`` (title, extra files, limits)."""
-    path = ASSIGNMENTS / assignment / "assignment.toml"
-    return tomllib.loads(path.read_text()) if path.exists() else {}
 
 
 def _docstring(path: Path) -> str | None:

@@ -1,0 +1,125 @@
+"""The list of assignments: one per ``assignments/<id>/assignment.toml``, and nowhere else.
+
+Each assignment is a frozen ``Assignment``: its id (the folder name), the keys of its
+``assignment.toml``, and the paths of every part it is made of (``PARTS``).  The engine, the release
+tool, the Makefile and the tests all read the list from here:
+
+    python -m autograder.engine.registry ids      # forward_mode matrix_chain ... (for the Makefile)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .suite import ROOT, SOLUTIONS, SUITES
+
+# Overridable, like SUITES and SOLUTIONS, so that the engine's tests can use a toy assignment.
+ASSIGNMENTS = Path(os.environ.get("AUTOGRADER_ASSIGNMENTS", ROOT / "assignments")).resolve()
+TEMPLATES = ROOT / "student_template"
+EXAMPLES = ROOT / "examples"
+
+# Every part of an assignment, as a path pattern.  README.md's "Adding an assignment" lists the same
+# parts, and the properties of ``Assignment`` below resolve them (tests/test_registry.py checks both).
+PARTS = {
+    "config": "assignments/<id>/assignment.toml",
+    "handout": "assignments/<id>/handout.md",
+    "suite": "autograder/suites/<id>/",
+    "solution": "solutions/<id>.py",
+    "template": "student_template/<id>.py",
+    "examples": "examples/<id>/expected.toml",
+}
+
+_KEYS = {"title", "student_files", "solution_files", "figure_script"}
+
+
+@dataclass(frozen=True)
+class Assignment:
+    id: str
+    title: str
+    student_files: tuple[str, ...] = ()  # extra files of assignments/<id>/ for student.zip
+    solution_files: tuple[str, ...] = ()  # ... and for solutions.zip
+    figure_script: str | None = None  # run against the reference: its PNGs go into solutions.zip
+
+    @property
+    def folder(self) -> Path:
+        return ASSIGNMENTS / self.id
+
+    @property
+    def config(self) -> Path:
+        return self.folder / "assignment.toml"
+
+    @property
+    def handout(self) -> Path:
+        return self.folder / "handout.md"
+
+    @property
+    def suite(self) -> Path:
+        return SUITES / self.id
+
+    @property
+    def solution(self) -> Path:
+        return SOLUTIONS / f"{self.id}.py"
+
+    @property
+    def template(self) -> Path:
+        return TEMPLATES / f"{self.id}.py"
+
+    @property
+    def examples(self) -> Path:
+        return EXAMPLES / self.id / "expected.toml"
+
+    def parts(self) -> dict[str, Path]:
+        """Part name (as in ``PARTS``) -> its path."""
+        return {name: getattr(self, name) for name in PARTS}
+
+
+def read(config: Path) -> Assignment:
+    """The assignment described by ``assignments/<id>/assignment.toml``; unknown keys are an error."""
+    try:
+        keys = tomllib.loads(config.read_text())
+    except tomllib.TOMLDecodeError as e:
+        raise SystemExit(f"error: {config} is not valid TOML: {e}") from None
+    unknown = sorted(set(keys) - _KEYS)
+    if unknown or "title" not in keys:
+        raise SystemExit(f"error: {config}: needs a title; allowed keys are {', '.join(sorted(_KEYS))}"
+                         + (f" (unknown: {', '.join(unknown)})" if unknown else ""))
+    return Assignment(
+        id=config.parent.name,
+        title=keys["title"],
+        student_files=tuple(keys.get("student_files", ())),
+        solution_files=tuple(keys.get("solution_files", ())),
+        figure_script=keys.get("figure_script"),
+    )
+
+
+def assignments() -> dict[str, Assignment]:
+    """Every assignment, by id, in alphabetical order."""
+    return {a.id: a for a in map(read, sorted(ASSIGNMENTS.glob("*/assignment.toml")))}
+
+
+def ids() -> list[str]:
+    return list(assignments())
+
+
+def get(assignment: str) -> Assignment:
+    """The assignment ``assignment``, or a clear error naming the ones that exist."""
+    known = assignments()
+    if assignment not in known:
+        raise KeyError(f"unknown assignment {assignment!r}; choose from {', '.join(known)}")
+    return known[assignment]
+
+
+def main(argv: list[str]) -> int:
+    if argv == ["ids"]:
+        print(" ".join(ids()))
+        return 0
+    print("usage: python -m autograder.engine.registry ids", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
