@@ -8,8 +8,8 @@ For one assignment, ``build(id)`` stages (once per fingerprint, under ``build/pr
     site/<package> -> site-packages/<package>         numpy, matplotlib and what they need
 
 ``probe_only`` removes from a suite file every ``expect=``, ``judge=`` and ``describe=`` of
-``@check``, the ``@test_case`` decorators, comments and docstrings, and then every top-level
-definition and imported name that nothing left refers to: hand-derived formulas, judges, shared
+``@check``, the ``@test_case`` decorators, comments and docstrings, and then keeps only what the
+probes reach (stricter than ``public_tests.drop_unused``, which keeps whatever anything refers to): hand-derived formulas, judges, shared
 judge helpers and reference values are simply not in the world (``tests/test_isolation.py`` greps
 for them).  What stays is what a probe needs: the probes, their case inputs and their helpers.
 """
@@ -27,6 +27,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .public_tests import _names_used as _used
 from .suite import ROOT, SUITES
 
 BUILD = Path(os.environ.get("AUTOGRADER_BUILD", ROOT / "build")).resolve()
@@ -123,10 +124,6 @@ def _defined(node: ast.stmt) -> set[str]:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
     return set()
-
-
-def _used(node: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
 
 
 # -- staging --------------------------------------------------------------------------------------
