@@ -72,6 +72,8 @@ def run_submission(submission: Path, assignment: str, checks: list[tuple[str, fl
         with open(log_path, "ab") as log, tempfile.TemporaryDirectory(prefix="grade-") as scratch:
             proc = _start_child(submission, assignment, [k for k, _ in remaining], Path(scratch), keep, log, limits)
             outcome = _collect(proc, run, remaining, limits)
+        if _interrupted:  # killed by kill_all(): this run says nothing about the submission
+            raise Interrupted(str(submission))
         if outcome == "stop":
             break
     run.seconds = time.monotonic() - started
@@ -117,10 +119,17 @@ def _collect(proc, run: RunResult, remaining: list, limits: Limits) -> str:
 # Children alive right now, so that an interrupted grading run leaves no orphan behind.
 _LIVE: set[subprocess.Popen] = set()
 _LIVE_LOCK = threading.Lock()
+_interrupted = False  # set by kill_all(): no child starts after it, no run is reported
+
+
+class Interrupted(Exception):
+    """run_submission was cut short by kill_all(): record nothing for this submission."""
 
 
 def kill_all() -> None:
+    global _interrupted
     with _LIVE_LOCK:
+        _interrupted = True
         procs = list(_LIVE)
     for proc in procs:
         try:
@@ -161,6 +170,10 @@ def _start_child(submission, assignment, keys, scratch, keep, log, limits):
     )
     with _LIVE_LOCK:
         _LIVE.add(proc)
+        late = _interrupted
+    if late:  # kill_all() ran while this child was starting
+        _kill(proc)
+        raise Interrupted(str(submission))
     request = {"submission": str(submission.resolve()), "assignment": assignment, "keys": keys}
     proc.stdin.write(json.dumps(request).encode())
     proc.stdin.close()
