@@ -45,8 +45,8 @@ def discover(folder: Path, assignment: str, staging: Path) -> dict[str, Submissi
             continue
         student = entry.name if entry.is_dir() else entry.stem
         if student in found:
-            raise DiscoveryError(f"two entries for the student {student!r}: {found[student].entry.name} and "
-                                 f"{entry.name}{'/' if entry.is_dir() else ''}; keep one of them (e.g. move the "
+            raise DiscoveryError(f"two entries for the student {student!r}: {_shown(found[student].entry)} and "
+                                 f"{_shown(entry)}; keep one of them (e.g. move the "
                                  f"other out of {folder}) and grade again")
         found[student] = _submission(student, entry, assignment, staging / student)
     if not found:
@@ -54,6 +54,10 @@ def discover(folder: Path, assignment: str, staging: Path) -> dict[str, Submissi
                              f"(<student>.py, <student>.ipynb, <student>.zip or a folder <student>/ "
                              f"with {assignment}.py)")
     return found
+
+
+def _shown(entry: Path) -> str:
+    return entry.name + ("/" if entry.is_dir() else "")
 
 
 def _submission(student: str, entry: Path, assignment: str, staging: Path) -> Submission:
