@@ -30,16 +30,30 @@ CHECKING = ROOT / "autograder" / "checking"
 TEMPLATES = ROOT / "student_template"
 OTTER_RUN_TIMEOUT = 900  # otter run has no timeout of its own; the reference must never hang
 
-CHECK_PY = '''"""Run the public tests on your file:   python check.py {id}.py"""
+CHECK_PY = '''"""Run the public tests on your file:   python check.py {id}.py
+
+Needs Python 3.10 or newer with numpy and matplotlib:   python -m pip install -r requirements.txt
+"""
+import importlib.util
 import sys
 from pathlib import Path
 
+if sys.version_info < (3, 10):
+    sys.exit("check.py needs Python 3.10 or newer; this is Python %d.%d (%s)." % (sys.version_info[:2] + (sys.executable,)))
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from autograder.checking.local import main  # noqa: E402
-
-sys.exit(main(sys.argv[1:] + ["--tests", str(HERE / "tests")]))
+# local.py imports nothing but the standard library: it can say what is missing before anything fails
+spec = importlib.util.spec_from_file_location("check_local", HERE / "autograder" / "checking" / "local.py")
+local = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(local)
+for package in local.REQUIRED:
+    if importlib.util.find_spec(package) is None:
+        sys.exit(local.missing_package_message(package))
+sys.exit(local.main(sys.argv[1:] + ["--tests", str(HERE / "tests")]))
 '''
+# What check.py needs, as ranges that install on Python 3.10-3.13 (the handouts state them). The
+# project itself is tested with the pins of requirements.txt, inside these ranges.
+STUDENT_REQUIREMENTS = "numpy>=1.24,<3\nmatplotlib>=3.7,<4\n"
 
 
 class GateFailure(SystemExit):
@@ -151,7 +165,7 @@ def build_student_zip(assignment: str, reference: dict, questions, stage: Path, 
     shutil.copy(TEMPLATES / f"{assignment}.py", src / f"{assignment}.py")
     shutil.copy(ASSIGNMENTS / assignment / "handout.md", src / "handout.md")
     (src / "check.py").write_text(CHECK_PY.format(id=assignment))
-    (src / "requirements.txt").write_text(pinned("numpy", "matplotlib", "otter-grader"))
+    (src / "requirements.txt").write_text(STUDENT_REQUIREMENTS)
     for name in config(assignment).get("student_files", []):
         shutil.copy(ASSIGNMENTS / assignment / name, src / Path(name).name)
     _zip(src, out)
