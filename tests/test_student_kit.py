@@ -97,3 +97,44 @@ def test_fresh_venv_with_only_the_kit_requirements(kit, tmp_path):
     assert ok.returncode == 0 and "All public tests pass" in ok.stdout, ok.stdout + ok.stderr
     stub = check(kit, f"{ASSIGNMENT}.py", python)
     assert stub.returncode == 1 and "FAIL" in stub.stdout
+
+
+# -- what the zips hold besides check.py ----------------------------------------------------------
+
+def test_sgd_handout_figures_are_shipped_in_student_zip(tmp_path):
+    """Every image the handout shows is in student.zip, drawn from the reference solution."""
+    import re
+
+    assignment = "sgd_without_replacement"
+    questions = load_suite(assignment)
+    public = {c.key for q in questions for c in q.cases if not c.hidden and c.check.needs_reference}
+    reference = reference_results(assignment, questions) if public else {}
+    release.build_student_zip(assignment, reference, questions, tmp_path / "stage", tmp_path / "student.zip")
+    with zipfile.ZipFile(tmp_path / "student.zip") as z:
+        names = set(z.namelist())
+        handout = z.read("handout.md").decode()
+        images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", handout)
+        assert len(images) == 2
+        for image in images:
+            assert image in names and z.read(image)[:4] == b"\x89PNG"
+    assert "draw_figures.py" in names
+
+
+def test_solutions_zip_has_staff_notes_from_the_suite(tmp_path):
+    import tomllib
+
+    assignment = "reverse_mode"
+    questions = load_suite(assignment)
+    release.build_solutions_zip(assignment, tmp_path / "stage", tmp_path / "solutions.zip", questions)
+    with zipfile.ZipFile(tmp_path / "solutions.zip") as z:
+        notes = z.read("staff_notes.md").decode()
+    for q in questions:
+        assert f"## {q.name}" in notes
+        for c in q.cases:
+            assert f"| {c.name.replace('|', '/')} | " in notes
+    expected = tomllib.loads((ROOT / "examples" / assignment / "expected.toml").read_text())
+    carl = expected["carl_gauss"]  # loses points in some questions only
+    for q in questions:
+        section = notes.split(f"## {q.name}", 1)[1].split("\n## ", 1)[0]
+        assert (f"`carl_gauss`: {carl['about']}" in section) == (q.name in carl["loses"])
+    assert f"STUDENT=alice" in notes and f"--student alice {assignment}" in notes

@@ -3,7 +3,8 @@
 It imports your `sgd_without_replacement.py` from the current folder and writes
     mean_convergence.png   the running mean's squared error, with and without replacement (log-log)
     sgd.png                SGD on a 1-D least-squares problem: fast start, then the region of confusion
-Compare them with the figures in the handout.  The seed is fixed, so every run draws the same data.
+Compare them with the reference solution's figures, shown in handout.md (and in figures/ next to
+this script).  The seed is fixed, so every run draws the same data.
 """
 
 import matplotlib

@@ -204,7 +204,7 @@ class StudentModule:
         try:
             return self._ns[name]
         except KeyError:
-            raise AttributeError(f"your file does not define {name!r} (see ASSIGNMENTS.md for the names)") from None
+            raise AttributeError(f"your file does not define {name!r} (handout.md lists the names your file must define)") from None
 
 
 def forbidden_modules_loaded() -> list[str]:
