@@ -7,13 +7,17 @@ Compare them with the reference solution's figures, shown in handout.md (and in 
 this script).  The seed is fixed, so every run draws the same data.
 """
 
-import matplotlib
+import argparse
+
+argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
+
+import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")  # draw into files; no window needed
 
-import numpy as np
+import numpy as np  # noqa: E402
 
-import sgd_without_replacement as hw
+import sgd_without_replacement as hw  # noqa: E402
 
 rng = np.random.default_rng(18065)
 
