@@ -26,16 +26,17 @@ class Progress:
         self.total, self.done, self.fresh = total, done, 0  # fresh: graded by this run (drives the estimate)
         self.stream = stream or sys.stdout
         self.live = self.stream.isatty()
-        self.started = time.monotonic()
+        self.started = self.last = time.monotonic()
         self.lock = threading.Lock()
         self.ticking = threading.Event()  # set: the status line stops being redrawn
 
     def status(self) -> str:
-        elapsed = time.monotonic() - self.started
-        text = f"{clock(elapsed)} elapsed"
+        now = time.monotonic()
+        text = f"{clock(now - self.started)} elapsed"
         left = self.total - self.done
-        if self.fresh and left:
-            text += f", ~{clock(elapsed / self.fresh * left)} left"
+        if self.fresh and left:  # the mean time per student so far, counting down since the last one
+            per_student = (self.last - self.started) / self.fresh
+            text += f", ~{clock(max(0.0, per_student * left - (now - self.last)))} left"
         return text
 
     def start(self) -> None:
@@ -55,6 +56,7 @@ class Progress:
         with self.lock:
             self.done += 1
             self.fresh += 1
+            self.last = time.monotonic()
             count = f"[{self.done:>3}/{self.total}]"
             if self.live:
                 self.stream.write(f"\r\033[K   {count} {line}\n")
