@@ -80,7 +80,7 @@ def test_check_py_never_imports_otter(kit):
     assert proc.returncode == 0 and "All public tests pass" in proc.stdout, proc.stdout + proc.stderr
 
 
-@pytest.mark.slow  # a fresh venv and a pip install from the local index: ~30-90 s
+@pytest.mark.slow  # a fresh venv and two pip installs from the local index: ~60-120 s
 def test_fresh_venv_with_only_the_kit_requirements(kit, tmp_path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
@@ -97,6 +97,12 @@ def test_fresh_venv_with_only_the_kit_requirements(kit, tmp_path):
     assert ok.returncode == 0 and "All public tests pass" in ok.stdout, ok.stdout + ok.stderr
     stub = check(kit, f"{ASSIGNMENT}.py", python)
     assert stub.returncode == 1 and "FAIL" in stub.stdout
+    # the oldest numpy the ranges allow (1.24; matplotlib 3.7 has no wheel in the local index)
+    oldest = subprocess.run([python, "-m", "pip", "install", "numpy==1.24.4"], capture_output=True, text=True,
+                            timeout=600)
+    assert oldest.returncode == 0, oldest.stderr[-2000:]
+    ok = check(kit, "reference.py", python)
+    assert ok.returncode == 0 and "All public tests pass" in ok.stdout, ok.stdout + ok.stderr
 
 
 # -- what the zips hold besides check.py ----------------------------------------------------------
