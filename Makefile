@@ -13,9 +13,10 @@ ASSIGNMENT ?= $(ASSIGNMENTS)
 SUBMISSIONS ?= examples
 OUT ?= grades
 JOBS ?= 2
-STUDENT ?=
-FORCE ?=
-ARGS ?=
+# Set on the command line only (not picked up from the environment, where these names are common).
+STUDENT :=
+FORCE :=
+ARGS :=
 # The grader runs with python -P (the current folder is not on sys.path): the project is found
 # through PYTHONPATH, set to this folder explicitly.
 RUN := PYTHONPATH="$(CURDIR)" $(PY) -P -m
