@@ -24,7 +24,7 @@ STATUS_HELP = {
     "memory": "ran out of memory",
     "output": "printed more than the output cap",
     "forbidden": "imports an automatic-differentiation or computer-algebra package",
-    "missing": "no submission file found",
+    "missing": "no file that can be graded was found",
 }
 
 
