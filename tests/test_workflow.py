@@ -109,6 +109,25 @@ def test_sigterm_stops_like_ctrl_c(tmp_path):
     assert "interrupted: 0 graded, 1 left" in stdout and "Traceback" not in stderr
 
 
+def test_ctrl_c_through_make_grade(tmp_path):
+    """Ctrl-C in a terminal signals make's whole process group; the grader (run by make with python -P)
+    stops and says so.  `-o .venv/.ready`: make must not consider (re)building the shared venv."""
+    subs = make_class(tmp_path / "subs", {"sleeper.py": SLEEPER.replace("SECONDS", "20")})
+    out = tmp_path / "out"
+    cmd = ["make", "-s", "-o", ".venv/.ready", "grade", "ASSIGNMENT=toy", f"SUBMISSIONS={subs}", f"OUT={out}"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    printed = out / "toy" / "sleeper" / "output.txt"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (printed.exists() and printed.read_text()):
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=10)
+    assert "interrupted: 0 graded, 1 left; run the same command again to finish" in stdout, stdout + stderr
+    assert "Traceback" not in stdout + stderr
+    assert not (out / "toy" / "sleeper" / "results.json").exists()
+
+
 # -- 2. the whole class, always --------------------------------------------------------------------
 
 @pytest.mark.slow  # three grading runs
