@@ -209,10 +209,14 @@ def _stop(signum, frame):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m autograder.engine.grade",
-        description="Grade a folder of submissions: writes OUT/<id>/grades.csv, summary.md, histogram.png "
-                    "and OUT/<id>/<student>/{results.json,feedback.md}. Ctrl-C stops at once; the same "
+        description="Grade a folder of submissions: writes OUT/<id>/grades.csv, summary.md, histogram.png\n"
+                    "and OUT/<id>/<student>/{results.json,feedback.md}. Ctrl-C stops at once; the same\n"
                     "command then finishes the job (students already graded are kept).",
-        epilog="Example: make grade ASSIGNMENT=forward_mode SUBMISSIONS=~/hw1 OUT=grades STUDENT=alice",
+        epilog="examples (make variables for every option):\n"
+               "  make grade ASSIGNMENT=forward_mode SUBMISSIONS=~/hw1 OUT=grades\n"
+               "  make grade ASSIGNMENT=forward_mode SUBMISSIONS=~/hw1 STUDENT=alice   # regrade one student\n"
+               "  make grade ... FORCE=1 JOBS=4 ARGS=\"...\"                           # --force, --jobs 4, anything else",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("assignments", nargs="*", default=list(ASSIGNMENT_IDS), metavar="ID",
                         help=f"assignment ids (default: all of {', '.join(ASSIGNMENT_IDS)})")
