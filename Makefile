@@ -1,6 +1,6 @@
 # One entry point for students' staff: every target bootstraps .venv from the pinned requirements.
 #   make grade                      grade the bundled example class (examples/) into grades/
-#   make grade ASSIGNMENT=<id> SUBMISSIONS=<dir> OUT=<dir>
+#   make grade ASSIGNMENT=<id> SUBMISSIONS=<dir> OUT=<dir> [STUDENT="alice bob"] [FORCE=1] [JOBS=4] [ARGS=...]
 #   make release [ASSIGNMENT=<id>]  build dist/<id>/{autograder,student,solutions}.zip (gated)
 #   make test                       the project's own tests, fast lane (what CI runs)
 #   make test-all                   ... and the full example classes and every otter run
@@ -15,6 +15,15 @@ ASSIGNMENT ?= $(ASSIGNMENTS)
 SUBMISSIONS ?= examples
 OUT ?= grades
 JOBS ?= 2
+# Set on the command line only (not picked up from the environment, where these names are common).
+STUDENT :=
+FORCE :=
+ARGS :=
+# The grader runs with python -P (the current folder is not on sys.path): the project is found
+# through PYTHONPATH, set to this folder explicitly.
+RUN := PYTHONPATH="$(CURDIR)" $(PY) -P -m
+GRADE_OPTIONS = --jobs $(JOBS) --out $(OUT) --submissions $(SUBMISSIONS) \
+	$(foreach s,$(STUDENT),--student $(s)) $(if $(filter-out 0 no false,$(FORCE)),--force) $(ARGS)
 
 .PHONY: help setup grade release test test-all bench clean
 
@@ -23,20 +32,24 @@ help:
 
 $(VENV)/.ready: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null || { echo "error: need Python 3.11 (found: $(PYTHON)); install it or run make PYTHON=/path/to/python3.11"; exit 1; }
+	@echo "== setting up $(VENV) (first run only: about 100 packages, a few minutes)"
+	@echo "-- 1/4 creating $(VENV) with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
-	# otter runs a .py submission in a Jupyter kernel named python3: register it inside the venv.
+	@echo "-- 2/4 upgrading pip"
+	$(PY) -m pip install --progress-bar on --upgrade pip
+	@echo "-- 3/4 installing requirements.txt (pip prints each package as it goes)"
+	$(PY) -m pip install --progress-bar on -r requirements.txt
+	@echo "-- 4/4 registering the python3 Jupyter kernel otter runs submissions in"
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (18.065)"
 	@touch $@
 
 setup: $(VENV)/.ready
 
 grade: setup
-	PYTHONPATH=$(CURDIR) $(PY) -P -m autograder.engine.grade --jobs $(JOBS) --out $(OUT) --submissions $(SUBMISSIONS) $(ASSIGNMENT)
+	$(RUN) autograder.engine.grade $(GRADE_OPTIONS) $(ASSIGNMENT)
 
 release: setup
-	$(PY) -m autograder.engine.release $(ASSIGNMENT)
+	$(RUN) autograder.engine.release $(ARGS) $(ASSIGNMENT)
 
 test: setup
 	$(PY) -m pytest -q -m "not slow" tests

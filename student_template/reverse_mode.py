@@ -3,8 +3,8 @@
 MIT 18.065, Lecture 27: "the great point is that backward is better."
 
 Your task: make ``Var`` record the computational graph on the way forward, so that ONE backward
-sweep from an output F gives dF/dv for every node v at once.  Read the handout (handout.md) first;
-the exact contract is in ASSIGNMENTS.md, section 2.  Replace every ``raise NotImplementedError``.
+sweep from an output F gives dF/dv for every node v at once.  Read the handout (handout.md) first:
+it states the exact rules the autograder follows.  Replace every ``raise NotImplementedError``.
 
 You may import only the standard library and numpy.  Run the public tests with
 

@@ -1,7 +1,7 @@
 """Sampling with vs without replacement, and SGD's fast start and slow finish (18.065, Lecture 27).
 
-Fill in every function below (replace each `raise NotImplementedError(...)`).  The handout explains
-the ideas and the exact rules; ASSIGNMENTS.md section 3 is the contract the autograder follows.
+Fill in every function below (replace each `raise NotImplementedError(...)`).  The handout
+(handout.md) explains the ideas and the exact rules the autograder follows.
 
 Rules: import only the standard library, numpy and matplotlib.  All randomness must come from the
 `rng` argument (a numpy.random.Generator): no np.random.seed, no np.random.rand/permutation/...

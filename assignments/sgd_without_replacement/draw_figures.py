@@ -3,16 +3,21 @@
 It imports your `sgd_without_replacement.py` from the current folder and writes
     mean_convergence.png   the running mean's squared error, with and without replacement (log-log)
     sgd.png                SGD on a 1-D least-squares problem: fast start, then the region of confusion
-Compare them with the figures in the handout.  The seed is fixed, so every run draws the same data.
+Compare them with the reference solution's figures, shown in handout.md (and in figures/ next to
+this script).  The seed is fixed, so every run draws the same data.
 """
 
-import matplotlib
+import argparse
+
+argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
+
+import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")  # draw into files; no window needed
 
-import numpy as np
+import numpy as np  # noqa: E402
 
-import sgd_without_replacement as hw
+import sgd_without_replacement as hw  # noqa: E402
 
 rng = np.random.default_rng(18065)
 

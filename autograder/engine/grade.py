@@ -1,48 +1,55 @@
 """``make grade``: grade a folder of submissions into a gradebook and per-student feedback.
 
-    python -m autograder.engine.grade [--submissions DIR] [--out DIR] [--jobs N] [--force] ID...
+    python -m autograder.engine.grade [--submissions DIR] [--out DIR] [--jobs N] [--force]
+                                      [--student NAME]... ID...
 
-``DIR`` holds one entry per student: ``<student>.py`` or a folder ``<student>/<id>.py``.  With
-several assignments (or when ``DIR/<id>/`` is a folder of submissions), each assignment's
-submissions are read from ``DIR/<id>/`` -- the layout of the bundled example class in ``examples/``.
+``DIR`` holds one entry per student (``discover``: ``<student>.py``, ``.ipynb``, ``.zip`` or a folder
+``<student>/``).  With several assignments (or when ``DIR/<id>/`` is a folder of submissions), each
+assignment's submissions are read from ``DIR/<id>/`` -- the layout of the bundled example class.
 
 Each submission runs in its own sandboxed child (``sandbox``); verdicts are decided here, in the
-parent, against the reference solution's results (``reference``: a separate run of the same
-sandbox).  A student whose ``results.json`` already matches the submission and the grading inputs
-(same ``reference.fingerprint``) is not graded again, so a rerun after an interrupt only finishes
-the job.
+parent, against the reference solution's results from a separate run of the same sandbox.  A student
+whose ``results.json`` already matches the submission and the suite (same fingerprint) is not graded
+again, so a rerun after an interrupt only finishes the job.  An interrupted student is never
+recorded: their child is killed and nothing is written for them.  The gradebook is always rebuilt
+from every student's stored result, so ``--student`` regrades a few and keeps the whole class.
 """
 
 from __future__ import annotations
 
-import argparse
+import signal
 import sys
-import threading
+
+if __name__ == "__main__":  # before the slow imports below: Ctrl-C from the first instant is handled
+    def _early_stop(signum, frame):
+        print("\ninterrupted before grading started; run the same command again", flush=True)
+        sys.exit(130)
+
+    signal.signal(signal.SIGINT, _early_stop)
+    signal.signal(signal.SIGTERM, _early_stop)
+
+import argparse
+import difflib
+import hashlib
+import os
+import shutil
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import registry, report, sandbox
-from .reference import fingerprint, reference_results
-from .sandbox import kill_all, run_submission
+from . import reference, registry, report, sandbox
+from .discover import DiscoveryError, Submission, discover
+from .progress import Progress, clock
+from .reference import reference_results
+from .sandbox import run_submission
 from .score import Graded, missing, score_run
+from .status import Status
 from .suite import ROOT, load_suite
 
 CHECK_COMMAND = "python check.py {id}.py"
-
-
-def find_submissions(folder: Path, assignment: str) -> dict[str, Path | None]:
-    """student -> their ``<id>.py`` (None when a student folder has no such file)."""
-    found: dict[str, Path | None] = {}
-    for entry in sorted(folder.iterdir()):
-        if entry.name.startswith((".", "_")):
-            continue
-        if entry.is_file() and entry.suffix == ".py":
-            found[entry.stem] = entry
-        elif entry.is_dir():
-            target = entry / f"{assignment}.py"
-            found[entry.name] = target if target.is_file() else None
-    return found
+INTERRUPTED_EXIT = 130  # the shell's code for "stopped by Ctrl-C"
 
 
 def submissions_folder(root: Path, assignment: str, several: bool) -> Path:
@@ -52,102 +59,217 @@ def submissions_folder(root: Path, assignment: str, several: bool) -> Path:
     return root
 
 
-def grade_assignment(assignment: str, folder: Path, out: Path, jobs: int, force: bool,
-                     only: list[str] | None = None, require_isolation: bool = False) -> list[Graded]:
-    questions = load_suite(assignment)
-    out_dir = out / assignment
-    students = find_submissions(folder, assignment)
-    if only:
-        students = {s: p for s, p in students.items() if s in only}
-    print(f"== {assignment}: {registry.get(assignment).title}", flush=True)
-    print(f"   {len(students)} submission{'' if len(students) == 1 else 's'} in {folder} -> {out_dir}", flush=True)
-    skipped = sorted(p.name for p in folder.iterdir() if p.is_file() and p.suffix != ".py"
-                     and not p.name.startswith((".", "_")))
-    if skipped:
-        print(f"   not submissions (neither <student>.py nor <student>/): {', '.join(skipped)}", flush=True)
+def fingerprint(submission: Path | None, assignment: str, note: str = "") -> str:
+    """Changes when the submission (or, for a missing one, what was found) or any grading input
+    (suite, reference solution, engine, assignment.toml) changes."""
+    h = hashlib.sha256(note.encode() + b"\0" + reference.fingerprint(assignment, submission).encode())
+    return h.hexdigest()[:16]
 
-    todo, graded = {}, []
-    for student, path in students.items():
-        previous = report.read_student(out_dir / student)
-        if not force and previous and previous.fingerprint == fingerprint(assignment, path):
-            graded.append(previous)
-        else:
-            todo[student] = path
-    if graded:
-        print(f"   {len(graded)} already graded (unchanged since); grading the other {len(todo)}", flush=True)
 
-    if todo:
-        layers = sandbox.isolation(assignment)
-        print(sandbox.describe_isolation(layers), flush=True)
-        if require_isolation and not sandbox.fully_isolated(layers):
-            raise SystemExit("error: --require-isolation: some isolation layers are off (above); grading refused")
-    reference = reference_results(assignment, questions) if todo else {}
+@dataclass
+class Plan:
+    """One assignment's class, and who of it this run grades."""
+
+    assignment: str
+    folder: Path
+    out_dir: Path
+    class_: dict[str, Submission]
+    fingerprints: dict[str, str]
+    selected: bool = False  # --student: todo is the named students
+    todo: list[str] = field(default_factory=list)
+    done: set[str] = field(default_factory=set)  # graded by this run
+
+
+def plan(assignment: str, folder: Path, out: Path, staging: Path, force: bool, only: list[str] | None) -> Plan:
+    class_ = discover(folder, assignment, staging / assignment)
+    prints = {s: fingerprint(sub.source, assignment, sub.problem) for s, sub in class_.items()}
+    p = Plan(assignment, folder, out / assignment, class_, prints, selected=only is not None)
+    for student in class_:
+        if only is not None:
+            if student in only:
+                p.todo.append(student)  # named: always regraded
+        elif force or not _current(p, student):
+            p.todo.append(student)
+    return p
+
+
+def _current(p: Plan, student: str) -> Graded | None:
+    """The stored result of ``student`` if it was computed from the very same files."""
+    previous = report.read_student(p.out_dir / student)
+    return previous if previous and previous.fingerprint == p.fingerprints[student] else None
+
+
+def grade_plan(p: Plan, jobs: int, require_isolation: bool = False) -> None:
+    questions = load_suite(p.assignment)
+    n = len(p.class_)
+    print(f"== {p.assignment}: {registry.get(p.assignment).title}\n"
+          f"   {n} submission{'' if n == 1 else 's'} in {p.folder} -> {p.out_dir}", flush=True)
+    if p.selected:
+        print(f"   regrading {', '.join(p.todo) or 'nobody'} (named); the other {n - len(p.todo)} keep their "
+              "stored results", flush=True)
+    elif len(p.todo) < n:
+        print(f"   {n - len(p.todo)} already graded (unchanged since); grading the other {len(p.todo)}", flush=True)
+    if not p.todo:
+        return
+    layers = sandbox.isolation(p.assignment)
+    print(sandbox.describe_isolation(layers), flush=True)
+    if require_isolation and not sandbox.fully_isolated(layers):
+        raise SystemExit("error: --require-isolation: some isolation layers are off (above); grading refused")
+    reference = reference_results(p.assignment, questions)
     checks = [(c.key, c.check.timeout) for q in questions for c in q.cases]
-    check_command = CHECK_COMMAND.format(id=assignment)
-    lock, done = threading.Lock(), [len(graded)]
+    check_command = CHECK_COMMAND.format(id=p.assignment)
+    progress = Progress(len(p.todo))
 
-    def one(student: str, path: Path | None) -> Graded:
-        if path is None:
-            g = missing(student, assignment, questions, f"the folder {student}/ has no {assignment}.py")
+    def one(student: str) -> None:
+        sub, keep = p.class_[student], p.out_dir / student
+        if sub.source is None:
+            g = missing(student, p.assignment, questions, sub.problem)
         else:
-            run = run_submission(path, assignment, checks, out_dir / student)
-            g = score_run(student, assignment, questions, run, reference)
-        g.fingerprint = fingerprint(assignment, path)
-        report.write_student(out_dir / student, g, check_command)
-        with lock:
-            done[0] += 1
-            print(f"   [{done[0]:>3}/{len(students)}] {student:<28} {report.num(g.total):>5} / "
-                  f"{report.num(g.max_total):<4} {g.status:<9} ({g.seconds:.1f} s)", flush=True)
-        return g
+            try:
+                run = run_submission(sub.source, p.assignment, checks, keep)
+            except sandbox.Interrupted:  # cut short: nothing about this student is recorded
+                if not (keep / "results.json").exists():
+                    shutil.rmtree(keep, ignore_errors=True)
+                return
+            try:
+                g = score_run(student, p.assignment, questions, run, reference)
+            except Exception as exc:  # a grader bug on this student's data: this student only, named
+                g = missing(student, p.assignment, questions, f"internal error while judging: {type(exc).__name__}: "
+                                                              f"{str(exc)[:200]} (tell the course staff)")
+                g.status = Status.ERROR.value
+                print(f"   error while judging {student}: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+        g.fingerprint = p.fingerprints[student]
+        report.write_student(keep, g, check_command)
+        p.done.add(student)
+        progress.finished(f"{student:<28} {report.num(g.total):>5} / {report.num(g.max_total):<4} "
+                          f"{g.status:<9} ({g.seconds:.1f} s)")
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(one, s, p) for s, p in todo.items()]
-        try:
-            for f in as_completed(futures):
-                graded.append(f.result())
-        except KeyboardInterrupt:
-            for f in futures:
-                f.cancel()
-            kill_all()
-            raise
-    summary = report.write_gradebook(out_dir, graded)
-    print(summary)
-    return graded
+    progress.start()
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    try:
+        for f in as_completed([pool.submit(one, s) for s in p.todo]):
+            f.result()
+    except BaseException:
+        sandbox.kill_all()  # before waiting: the workers' children die now, the workers return at once
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    finally:
+        progress.close()
+    pool.shutdown()
+
+
+def write_gradebook(p: Plan) -> None:
+    """grades.csv and summary.md from every student's stored result: the whole class, always."""
+    graded, ungraded, stale = [], [], []
+    for student in p.class_:
+        stored = report.read_student(p.out_dir / student)
+        if stored is None:
+            ungraded.append(student)
+            continue
+        graded.append(stored)
+        if stored.fingerprint != p.fingerprints[student]:
+            stale.append(student)
+    isolation = sandbox.describe_isolation(sandbox.isolation(p.assignment)) if p.todo else ""
+    notes = f"How each submission was isolated (this run):\n\n```\n{isolation}\n```\n" if isolation else ""
+    print(report.write_gradebook(p.out_dir, graded, notes))
+    if ungraded:
+        print(f"note: {len(ungraded)} student{'s have' if len(ungraded) > 1 else ' has'} no result yet and "
+              f"{'are' if len(ungraded) > 1 else 'is'} not in the gradebook ({', '.join(ungraded[:5])}"
+              f"{', ...' if len(ungraded) > 5 else ''}): run without --student to grade them")
+    if stale:
+        print(f"note: the gradebook shows an older result for {', '.join(stale[:5])}"
+              f"{', ...' if len(stale) > 5 else ''} (file or tests changed since): run without --student to regrade")
+
+
+def unknown_students(names: list[str], plans: list[Plan]) -> str:
+    """An error message for the names that are in no class ('' if every name is known)."""
+    known = sorted({s for p in plans for s in p.class_})
+    lines = []
+    for name in names:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+            lines.append(f"error: no student {name!r} in {', '.join(str(p.folder) for p in plans)}"
+                         + (f"; did you mean {' or '.join(close)}?" if close else f" ({len(known)} students)"))
+    return "\n".join(lines)
+
+
+def _stop(signum, frame):
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not break the clean-up
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m autograder.engine.grade",
-        description="Grade a folder of submissions: writes OUT/<id>/grades.csv, summary.md, histogram.png "
-                    "and OUT/<id>/<student>/{results.json,feedback.md}.",
-        epilog="Example: make grade ASSIGNMENT=forward_mode SUBMISSIONS=~/hw1 OUT=grades",
+        description="Grade a folder of submissions: writes OUT/<id>/grades.csv, summary.md, histogram.png\n"
+                    "and OUT/<id>/<student>/{results.json,feedback.md}. Ctrl-C stops at once; the same\n"
+                    "command then finishes the job (students already graded are kept).",
+        epilog="examples (make variables for every option):\n"
+               "  make grade ASSIGNMENT=forward_mode SUBMISSIONS=~/hw1 OUT=grades\n"
+               "  make grade ASSIGNMENT=forward_mode SUBMISSIONS=~/hw1 STUDENT=alice   # regrade one student\n"
+               "  make grade ... FORCE=1 JOBS=4 ARGS=\"...\"                           # --force, --jobs 4, anything else",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     ids = registry.ids()
     parser.add_argument("assignments", nargs="*", default=ids, metavar="ID",
                         help=f"assignment ids (default: all of {', '.join(ids)})")
     parser.add_argument("--submissions", default=str(ROOT / "examples"), type=Path,
-                        help="folder of <student>.py files or <student>/<id>.py folders "
-                             "(with several ids: one such folder per id); default: the example class")
+                        help="folder with one entry per student: <student>.py, <student>.ipynb, <student>.zip "
+                             "or a folder <student>/ holding <id>.py (with several ids: one such folder per id); "
+                             "default: the example class")
     parser.add_argument("--out", default=Path("grades"), type=Path, help="output folder (default: grades)")
-    parser.add_argument("--jobs", default=2, type=int, help="submissions graded in parallel (default: 2)")
+    parser.add_argument("--jobs", default=os.cpu_count() or 2, type=int,
+                        help="submissions graded in parallel (default: the number of cores)")
     parser.add_argument("--force", action="store_true", help="regrade even unchanged submissions")
-    parser.add_argument("--student", action="append", help="grade only this student (repeatable)")
+    parser.add_argument("--student", action="append", metavar="NAME",
+                        help="regrade only this student, even if unchanged (repeatable); the gradebook keeps "
+                             "everyone else's stored result")
     parser.add_argument("--require-isolation", action="store_true",
-                        help="refuse to grade unless every OS isolation layer (uid, Landlock, seccomp) is active")
+                        help="refuse to grade unless every OS isolation layer (Landlock, seccomp, uid) is active")
     args = parser.parse_args(argv)
 
     unknown = [a for a in args.assignments if a not in ids]
     if unknown:
         parser.error(f"unknown assignment {', '.join(unknown)}; choose from {', '.join(ids)}")
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)  # make forwards SIGTERM (not SIGINT) to its children
     several = len(args.assignments) > 1
     started = time.monotonic()
-    for assignment in args.assignments:
-        folder = submissions_folder(args.submissions, assignment, several)
-        if not folder.is_dir():
-            print(f"error: no folder {folder} with submissions for {assignment}", file=sys.stderr)
-            return 2
-        grade_assignment(assignment, folder, args.out, args.jobs, args.force, args.student, args.require_isolation)
-    print(f"done in {time.monotonic() - started:.0f} s; gradebooks: "
+    plans: list[Plan] = []
+    interrupted = False
+    with tempfile.TemporaryDirectory(prefix="submissions-") as staging:
+        try:
+            for assignment in args.assignments:
+                folder = submissions_folder(args.submissions, assignment, several)
+                if not folder.is_dir():
+                    print(f"error: no folder {folder} with submissions for {assignment}", file=sys.stderr)
+                    return 2
+                try:
+                    plans.append(plan(assignment, folder, args.out, Path(staging), args.force, args.student))
+                except DiscoveryError as err:
+                    print(f"error: {err}", file=sys.stderr)
+                    return 2
+            problem = unknown_students(args.student or [], plans)
+            if problem:
+                print(problem, file=sys.stderr)
+                return 2
+            for p in plans:
+                grade_plan(p, args.jobs, args.require_isolation)
+                write_gradebook(p)
+        except KeyboardInterrupt:
+            sandbox.kill_all()
+            left = sum(len(set(p.todo) - p.done) for p in plans)
+            total = sum(len(p.class_) if args.student is None else len(p.todo) for p in plans)
+            print(f"\ninterrupted: {total - left} graded, {left} left; run the same command again to finish",
+                  flush=True)
+            interrupted = True
+    if interrupted:
+        # Everything is written and every child is dead: skip the interpreter's teardown, which takes
+        # over a second with numpy and matplotlib loaded (the promise is to stop within a second).
+        sys.stderr.flush()
+        os._exit(INTERRUPTED_EXIT)
+    print(f"done in {clock(time.monotonic() - started)}; gradebooks: "
           + ", ".join(str(args.out / a / "grades.csv") for a in args.assignments))
     return 0
 

@@ -1,8 +1,8 @@
 """``make release``: build, then gate, the three zips of each assignment.
 
     dist/<id>/autograder.zip  -- ``otter generate``: the Gradescope autograder (all tests)
-    dist/<id>/student.zip     -- stub template, handout, public tests, ``check.py`` to run them
-    dist/<id>/solutions.zip   -- reference solution, handout (and reference figures, if any)
+    dist/<id>/student.zip     -- stub template, handout (with its figures), public tests, ``check.py``
+    dist/<id>/solutions.zip   -- reference solution, handout, staff_notes.md (and reference figures, if any)
 
 The gate runs the built autograder.zip with ``otter run`` (Gradescope's directory layout) on the
 reference solution, which must score full marks, and on the stub template, which must score zero;
@@ -30,16 +30,30 @@ from .suite import ROOT, SUITES, load_suite, suite_files
 DIST = ROOT / "dist"
 OTTER_RUN_TIMEOUT = 900  # otter run has no timeout of its own; the reference must never hang
 
-CHECK_PY = '''"""Run the public tests on your file:   python check.py {id}.py"""
+CHECK_PY = '''"""Run the public tests on your file:   python check.py {id}.py
+
+Needs Python 3.10 or newer with numpy and matplotlib:   python -m pip install -r requirements.txt
+"""
+import importlib.util
 import sys
 from pathlib import Path
 
+if sys.version_info < (3, 10):
+    sys.exit("check.py needs Python 3.10 or newer; this is Python %d.%d (%s)." % (sys.version_info[:2] + (sys.executable,)))
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from autograder.checking.local import main  # noqa: E402
-
-sys.exit(main(sys.argv[1:] + ["--tests", str(HERE / "tests")]))
+# local.py imports nothing but the standard library: it can say what is missing before anything fails
+spec = importlib.util.spec_from_file_location("check_local", HERE / "autograder" / "checking" / "local.py")
+local = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(local)
+for package in local.REQUIRED:
+    if importlib.util.find_spec(package) is None:
+        sys.exit(local.missing_package_message(package))
+sys.exit(local.main(sys.argv[1:] + ["--tests", str(HERE / "tests")]))
 '''
+# What check.py needs, as ranges that install on Python 3.10-3.13 (the handouts state them). The
+# project itself is tested with the pins of requirements.txt, inside these ranges.
+STUDENT_REQUIREMENTS = "numpy>=1.24,<3\nmatplotlib>=3.7,<4\n"
 
 
 class GateFailure(SystemExit):
@@ -97,25 +111,96 @@ def build_student_zip(assignment: str, reference: dict, questions, stage: Path, 
     shutil.copy(a.template, src / f"{assignment}.py")
     shutil.copy(a.handout, src / "handout.md")
     (src / "check.py").write_text(CHECK_PY.format(id=assignment))
-    (src / "requirements.txt").write_text(pinned("numpy", "matplotlib", "otter-grader"))
+    (src / "requirements.txt").write_text(STUDENT_REQUIREMENTS)
     for name in a.student_files:
         shutil.copy(a.folder / name, src / Path(name).name)
+    reference_figures(assignment, src / "figures")  # the handout shows them: figures/<name>.png
     _zip(src, out)
 
 
-def build_solutions_zip(assignment: str, stage: Path, out: Path) -> None:
+def build_solutions_zip(assignment: str, stage: Path, out: Path, questions=None) -> None:
     a = registry.get(assignment)
     src = stage / "solutions" / assignment
     src.mkdir(parents=True)
     shutil.copy(a.solution, src / f"{assignment}.py")
     shutil.copy(a.handout, src / "handout.md")
+    (src / "staff_notes.md").write_text(staff_notes(assignment, questions or load_suite(assignment)))
     for name in a.solution_files:
         shutil.copy(a.folder / name, src / Path(name).name)
     if a.figure_script:  # the reference figures, drawn by the students' own script
         shutil.copy(a.folder / a.figure_script, src / a.figure_script)
-        _run([sys.executable, a.figure_script], cwd=src, what="drawing the reference figures",
-             env_extra={"MPLBACKEND": "Agg"})
+        reference_figures(assignment, src / "figures")  # where the handout shows them
     _zip(src, out)
+
+
+def reference_figures(assignment: str, dest: Path) -> list[Path]:
+    """Run the assignment's figure script (``figure_script`` in assignment.toml) against the reference
+    solution in a scratch folder; copy the PNGs it draws into ``dest``.  No script: nothing."""
+    a = registry.get(assignment)
+    script = a.figure_script
+    if not script:
+        return []
+    with tempfile.TemporaryDirectory(prefix="figures-") as tmp:
+        work = Path(tmp)
+        shutil.copy(a.solution, work / f"{assignment}.py")
+        shutil.copy(a.folder / script, work / script)
+        _run([sys.executable, script], cwd=work, what="drawing the reference figures",
+             env_extra={"MPLBACKEND": "Agg", "MPLCONFIGDIR": str(work / ".mpl")})
+        dest.mkdir(parents=True, exist_ok=True)
+        return [Path(shutil.copy(png, dest / png.name)) for png in sorted(work.glob("*.png"))]
+
+
+def staff_notes(assignment: str, questions) -> str:
+    """staff_notes.md: what each question checks (name, points, public or hidden), the bugs of the
+    example class each question catches (examples/<id>/expected.toml), and how to regrade one student."""
+    names = {q.name for q in questions}
+    examples = _example_bugs(assignment)
+    everywhere = {s: about for s, (about, loses) in examples.items() if names <= set(loses)}
+    lines = [f"# {assignment}: staff notes", "",
+             f"Generated by `make release` from the suite (autograder/suites/{assignment}/) and the example "
+             f"class (examples/{assignment}/). Students never see this file.", "",
+             f"Total: {_pts(sum(q.points for q in questions))} points; public tests (run by the students' "
+             f"`check.py`): {_pts(sum(c.points for q in questions for c in q.cases if not c.hidden))} points.", ""]
+    for q in questions:
+        lines += [f"## {q.name}: {q.title} ({_pts(q.points)} points)", "", "| check | points | |", "|---|---:|---|"]
+        lines += [f"| {c.name.replace('|', '/')} | {_pts(c.points)} | {'hidden' if c.hidden else 'public'} |"
+                  for c in q.cases]
+        caught = [(student, about) for student, (about, loses) in examples.items()
+                  if q.name in loses and student not in everywhere]
+        lines += ["", "Example bugs it catches (examples/ students who lose points here):" if caught
+                  else "No example submission loses points here.", ""]
+        lines += [f"- `{student}`: {about}" for student, about in caught] + [""]
+    if everywhere:
+        lines += ["## Example submissions that lose every question", ""]
+        lines += [f"- `{student}`: {about}" for student, about in everywhere.items()] + [""]
+    lines += ["## Regrading one student", "",
+              "After a fix (a renamed file, a regrade request), from the project folder:", "",
+              "```sh",
+              f"make grade ASSIGNMENT={assignment} SUBMISSIONS=path/to/submissions STUDENT=alice",
+              "# the same without make:",
+              f"python -m autograder.engine.grade --submissions path/to/submissions --student alice {assignment}",
+              "```", "",
+              f"The student is regraded even if unchanged; `grades/{assignment}/grades.csv` and `summary.md` keep "
+              "the whole class. The full message of every hidden check a student failed is in "
+              f"`grades/{assignment}/alice/results.json` (field `output`; Gradescope hides it from the student). "
+              f"To see what the student sees: `grades/{assignment}/alice/feedback.md`, or run the public tests "
+              f"on their file yourself with the students' kit: `python check.py {assignment}.py`.", ""]
+    return "\n".join(lines)
+
+
+def _example_bugs(assignment: str) -> dict[str, tuple[str, list[str]]]:
+    """student -> (what their bug is, the questions it loses), from examples/<id>/expected.toml."""
+    import tomllib
+
+    path = registry.get(assignment).examples
+    if not path.exists():
+        return {}
+    return {student: (entry.get("about", ""), list(entry.get("loses", [])))
+            for student, entry in tomllib.loads(path.read_text()).items() if isinstance(entry, dict)}
+
+
+def _pts(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 def otter_score(autograder_zip: Path, file: Path, assignment: str) -> tuple[float, float, dict]:
@@ -165,7 +250,7 @@ def release(assignment: str, dist: Path = DIST, check: bool = True) -> Path:
         print(f"   built {out / 'autograder.zip'}", flush=True)
         build_student_zip(assignment, reference, questions, stage, out / "student.zip")
         print(f"   built {out / 'student.zip'}", flush=True)
-        build_solutions_zip(assignment, stage, out / "solutions.zip")
+        build_solutions_zip(assignment, stage, out / "solutions.zip", questions)
         print(f"   built {out / 'solutions.zip'}", flush=True)
     if check:
         print("   gate: otter run on the reference solution and on the stub template ...", flush=True)

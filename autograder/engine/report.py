@@ -93,7 +93,7 @@ def read_student(folder: Path) -> Graded | None:
 
 
 # -- per assignment -----------------------------------------------------------------------------
-def write_gradebook(folder: Path, graded: list[Graded]) -> str:
+def write_gradebook(folder: Path, graded: list[Graded], notes: str = "") -> str:
     """grades.csv, summary.md and histogram.png; returns the summary as text for the terminal."""
     graded = sorted(graded, key=lambda g: g.student)
     questions = list(graded[0].questions) if graded else []
@@ -104,14 +104,29 @@ def write_gradebook(folder: Path, graded: list[Graded]) -> str:
         qp = g.question_points()
         writer.writerow([g.student, *(num(qp[q][0]) for q in questions), num(g.total), num(g.max_total), g.status])
     write_atomic(folder / "grades.csv", buf.getvalue())
-    summary = summary_md(graded, questions)
+    summary = summary_md(graded, questions, {g.student: printed_lines(folder / g.student) for g in graded})
+    summary += f"\n{notes}" if notes else ""
     write_atomic(folder / "summary.md", summary)
     if graded:
         write_atomic(folder / "histogram.png", histogram_png(graded))
     return summary
 
 
-def summary_md(graded: list[Graded], questions: list[str]) -> str:
+def printed_lines(folder: Path, n: int = 3, width: int = 80) -> str:
+    """The first lines the student's file printed (output.txt), shortened for a table cell; '' if none."""
+    try:
+        with open(folder / "output.txt", errors="replace") as f:
+            head = [line.rstrip()[:width] for _, line in zip(range(n + 1), f)]
+    except OSError:
+        return ""
+    head = [line for line in head if line]
+    if not head:
+        return ""
+    more = " ..." if len(head) > n else ""
+    return " / ".join("`" + line.replace("`", "'") + "`" for line in head[:n]) + more
+
+
+def summary_md(graded: list[Graded], questions: list[str], printed: dict[str, str] | None = None) -> str:
     if not graded:
         return "No submissions found.\n"
     out = io.StringIO()
@@ -134,11 +149,15 @@ def summary_md(graded: list[Graded], questions: list[str]) -> str:
         count = sum(lo <= t < hi or (hi == mx and t == mx) for t in totals)
         w(f"{num(lo):>5}-{num(hi):<5} {'#' * count} {count}\n")
     w("```\n")
-    trouble = [g for g in graded if g.status != "ok"]
+    printed = printed or {}
+    trouble = [g for g in graded if g.status != "ok" or printed.get(g.student)]
     if trouble:
         w("\nNeeds a look:\n\n| student | status | what happened |\n|---|---|---|\n")
         for g in sorted(trouble, key=lambda g: (STATUS_ORDER.index(g.status), g.student)):
-            w(f"| {g.student} | {g.status} | {g.status_message.replace('|', '/')} |\n")
+            what = g.status_message
+            if printed.get(g.student):
+                what += ("; " if what else "") + f"printed (see {g.student}/output.txt): {printed[g.student]}"
+            w(f"| {g.student} | {g.status} | {what.replace('|', '/')} |\n")
     return out.getvalue()
 
 

@@ -44,7 +44,7 @@ HELP = {
     Status.MEMORY: "ran out of memory",
     Status.OUTPUT: "printed more than the output cap",
     Status.FORBIDDEN: "imports a package the rules do not allow (automatic differentiation, computer algebra)",
-    Status.MISSING: "no submission file found",
+    Status.MISSING: "no file that can be graded was found",
 }
 
 # The exception the child's import guard raises for a package the rules do not allow.
