@@ -96,9 +96,15 @@ def student_result(out: Path, student: str) -> dict | None:
 
 
 def outcome(run: dict, student: str) -> tuple[float | None, str]:
-    """(total, status) of one student in a grading run; (None, why) when it was not graded."""
+    """(total, status) of one student in a grading run, as the run left it; (None, why) if not graded.
+
+    The gradebook is read only when the run succeeded: after an aborted run, grades.csv may be a
+    stale or forged file, and the student's own results.json is the only record.
+    """
+    if "first" in run:  # captured right after the run, before anything else touched the output
+        return run["first"].get(student, (None, "not graded"))
     row = run["book"].get(student)
-    if row is not None:
+    if run["proc"].returncode == 0 and row is not None and "status" in row:
         return float(row["total"]), row["status"]
     grading = student_result(run["out"], student)
     if grading is not None:
@@ -182,6 +188,7 @@ def class_run(tmp_path_factory, baseline):
     after = snapshot(project)
     run = {"proc": proc, "out": out, "book": gradebook(out), "project": project, "base": base,
            "before": before, "after": after, "students": sorted(p.stem for p in subs.glob("*.py"))}
+    run["first"] = {s: outcome(run, s) for s in run["students"]}
     victim_files = {v: (out / ASSIGNMENT / v / "results.json").read_bytes()
                     for v in VICTIMS if (out / ASSIGNMENT / v / "results.json").exists()}
     run["victim_files"] = victim_files
@@ -194,7 +201,7 @@ def class_run(tmp_path_factory, baseline):
 
 def test_class_run_finishes_and_grades_everyone(class_run):
     assert class_run["proc"].returncode == 0, tail(class_run["proc"])
-    missing = [s for s in class_run["students"] if s not in class_run["book"]]
+    missing = [s for s in class_run["students"] if s not in class_run["book"] or "status" not in class_run["book"][s]]
     assert not missing, f"not in the gradebook: {missing}\n{tail(class_run['proc'])}"
 
 
@@ -207,8 +214,9 @@ def test_victims_graded_as_without_attackers(class_run, baseline):
     for victim in VICTIMS:
         want = baseline["book"][victim]
         got = class_run["book"].get(victim)
-        assert got is not None, f"{victim} missing from the gradebook\n{tail(class_run['proc'])}"
-        assert got == want, f"{victim}: {got} with attackers, {want} without"
+        assert class_run["proc"].returncode == 0 and got is not None, \
+            f"{victim}: no gradebook row (the class run failed)\n{tail(class_run['proc'])}"
+        assert got == want, f"{victim}: {got} in the gradebook with attackers, {want} without"
         grading = student_result(class_run["out"], victim)
         clean = student_result(baseline["out"], victim)
         assert [(o["name"], o["passed"]) for o in grading["outcomes"]] == \
