@@ -57,6 +57,9 @@ def make_project(dest: Path) -> Path:
     dest.mkdir(parents=True)
     for part in ("autograder", "solutions", "assignments", "student_template"):
         shutil.copytree(ROOT / part, dest / part, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for top in ROOT.iterdir():  # requirements.txt (pinned by the release), README.md, Makefile
+        if top.is_file() and not top.name.startswith("."):
+            shutil.copy(top, dest / top.name)
     (dest / MARKER).write_text("the adversarial tests' throwaway copy of the project\n")
     return dest
 
