@@ -407,9 +407,14 @@ def test_bundle_attack_earns_what_make_grade_gives(bundle, attack, tmp_path):
                           capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, tail(proc)
     got = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert not marker.exists(), "the bundle's grader process ran code from the submission's pickle"
+    problems = []
+    if marker.exists():
+        problems.append("the bundle's grader process ran code from the submission's pickle")
     visible = json.dumps([t for t in got["results"].get("tests", []) if t.get("visibility") != "hidden"]
                          + [got["results"].get("output", "")])
     leaked = [m for m in HIDDEN_MARKERS if m in visible]
-    assert not leaked, f"hidden suite source in what the student sees on Gradescope: {leaked}"
-    assert got["score"] == EXPECTED[attack]["total"], f"{attack}: otter run gives {got['score']} / {got['max']}"
+    if leaked:
+        problems.append(f"hidden suite source in what the student sees on Gradescope: {leaked}")
+    if got["score"] != EXPECTED[attack]["total"]:
+        problems.append(f"otter run gives {got['score']} / {got['max']}, make grade must give {EXPECTED[attack]['total']}")
+    assert not problems, f"{attack}: " + "; ".join(problems)
