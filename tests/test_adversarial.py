@@ -25,7 +25,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import tomllib
 from pathlib import Path
@@ -39,7 +38,7 @@ PYTHON = str(ROOT / ".venv" / "bin" / "python")
 ASSIGNMENT = "forward_mode"
 VICTIMS = ("aaa_victim", "zzz_zvictim")
 MARKER = "ADVERSARIAL_SANDBOX_COPY"
-RUN_TIMEOUT = 1800  # seconds for one class run; today's run takes ~3 min on 2 shared cores
+RUN_TIMEOUT = 1800  # seconds for one grading run; today the class run takes 3-7 min on 2 busy shared cores
 
 # Source lines that exist only in the hidden suite files (hand-derived formulas): none may reach what a
 # student sees, nor anything the submission could write down.
