@@ -42,7 +42,8 @@ RUN_TIMEOUT = 1800  # seconds for one grading run; today the class run takes 3-7
 
 # Source lines that exist only in the hidden suite files (hand-derived formulas): none may reach what a
 # student sees, nor anything the submission could write down.
-HIDDEN_MARKERS = ("def gradient_formula", "def jacobian_formula", "def rule(", "def chain_rule", "def power_rule")
+HIDDEN_MARKERS = ("def gradient_formula", "def jacobian_formula", "def rule(", "def chain_rule(", "def power_rule(",
+                  "def exact(")
 
 
 def attacks(run: str) -> list[str]:
@@ -131,11 +132,13 @@ def tail(proc: subprocess.CompletedProcess, n: int = 3000) -> str:
 
 
 def snapshot(folder: Path) -> dict[str, str]:
-    """relative path -> sha256 of every file under ``folder`` (bytecode caches excluded: the parent writes
-    those for the copy's own modules, and they are not what an attack plants)."""
+    """relative path -> sha256 of every file under ``folder`` (bytecode caches and build/ excluded: the
+    trusted parent writes those itself -- the probe world, the cached reference results, its logs --
+    and the confined child can write nowhere at all)."""
     hashes = {}
     for path in sorted(folder.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
+        rel = path.relative_to(folder)
+        if path.is_file() and "__pycache__" not in path.parts and rel.parts[0] != "build":
             hashes[str(path.relative_to(folder))] = hashlib.sha256(path.read_bytes()).hexdigest()
     return hashes
 

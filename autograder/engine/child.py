@@ -265,10 +265,11 @@ def load_submission(path: str, name: str):
 
     A file that raises while being imported still yields its partly filled module (with the error).
     """
+    shown = os.path.basename(path)  # what tracebacks and warnings name: the student's own file name
     try:
         with open(path, "rb") as f:
             text = read_source(f.read())
-        code = compile(text, path, "exec")
+        code = compile(text, shown, "exec")
     except UnicodeDecodeError:
         return None, {"kind": "encoding", "message": "the file is not text in a known encoding: save it as UTF-8"}
     except SyntaxError as exc:
@@ -278,14 +279,14 @@ def load_submission(path: str, name: str):
         return None, {"kind": "syntax", "message": f"the file cannot be parsed: {type(exc).__name__}: {str(exc)[:200]}"}
 
     module = types.ModuleType(name)
-    module.__file__ = path
+    module.__file__ = shown
     sys.modules[name] = module  # so dataclasses, pickling and self-imports behave as usual
     try:
         exec(code, module.__dict__)
     except BaseException as exc:  # SystemExit and KeyboardInterrupt included: report, don't die
         kind = error_kind(exc)
         # Like otter (one notebook cell run until it fails), grade the names defined before the crash.
-        return module, {"kind": kind, "message": import_error_message(exc, path)}
+        return module, {"kind": kind, "message": import_error_message(exc, shown)}
     return module, None
 
 

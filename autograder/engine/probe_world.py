@@ -11,7 +11,9 @@ For one assignment, ``build(id)`` stages (once per fingerprint, under ``build/pr
 ``@check``, the ``@test_case`` decorators, comments and docstrings, and then keeps only what the
 probes reach (stricter than ``public_tests.drop_unused``, which keeps whatever anything refers to): hand-derived formulas, judges, shared
 judge helpers and reference values are simply not in the world (``tests/test_isolation.py`` greps
-for them).  What stays is what a probe needs: the probes, their case inputs and their helpers.
+for them).  What stays is what a probe needs: the probes, their helpers, and their case inputs as literal data
+(computed by the full suite in the trusted process: the code that generated or filtered them, which
+may use a formula, is not needed).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import importlib.metadata
+import math
 import os
 import re
 import shutil
@@ -26,6 +29,8 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from .public_tests import _names_used as _used
 from .suite import ROOT, SUITES
@@ -56,11 +61,14 @@ class World:
 
 
 # -- the rewrite ----------------------------------------------------------------------------------
-def probe_only(source: str, roots: set[str] = frozenset()) -> tuple[str, dict[str, set[str]]]:
+def probe_only(source: str, roots: set[str] = frozenset(), cases: dict[str, list] | None = None
+               ) -> tuple[str, dict[str, set[str]]]:
     """(the probe-only source, {module: names still imported from it}).
 
     ``roots``: names that must stay defined (for a helper module: what the question files import
-    from it).  In a question file the roots are its ``@check`` probes.
+    from it).  In a question file the roots are its ``@check`` probes.  ``cases``: probe name -> its
+    cases as computed by the trusted suite; each probe's ``cases=`` becomes that literal data, so the
+    code that generated (or filtered) the inputs, formulas included, is not needed in the world.
     """
     tree = ast.parse(source)
     body = []
@@ -71,7 +79,11 @@ def probe_only(source: str, roots: set[str] = frozenset()) -> tuple[str, dict[st
             continue
         if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
             node.decorator_list = [_strip_check(d) for d in node.decorator_list if not _is_call_to(d, "test_case")]
+            if cases is not None and _is_probe(node):
+                _set_cases(node, cases[node.name])
         body.append(node)
+    if cases and any(_is_probe(n) for n in body):  # literal cases may name numpy scalars
+        body.insert(0, ast.parse("import numpy as np").body[0])
     for node in ast.walk(ast.Module(body=body, type_ignores=[])):
         if isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)) and node.body and _is_docstring(node.body[0]):
             node.body = node.body[1:] or [ast.Pass()]
@@ -111,6 +123,31 @@ def _strip_check(decorator: ast.expr) -> ast.expr:
     if _is_call_to(decorator, "check"):
         decorator.keywords = [k for k in decorator.keywords if k.arg in KEPT_CHECK_ARGUMENTS]
     return decorator
+
+
+def _set_cases(probe: ast.FunctionDef, cases: list) -> None:
+    decorator = next(d for d in probe.decorator_list if _is_call_to(d, "check"))
+    decorator.keywords = [k for k in decorator.keywords if k.arg != "cases"]
+    decorator.keywords.insert(0, ast.keyword("cases", ast.parse(literal(cases), mode="eval").body))
+
+
+def literal(value) -> str:
+    """Python source for plain case data (numbers, strings, tuples, lists, dicts, numpy scalars)."""
+    if value is None or isinstance(value, (bool, int, str)) and not isinstance(value, np.generic):
+        return repr(value)
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else f"float({repr(value)!r})"
+    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
+        return f"np.{type(value).__name__}({literal(value.item())})"
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+        return f"np.array({literal(value.tolist())}, dtype={value.dtype.str!r})"
+    if isinstance(value, tuple):
+        return "(" + "".join(literal(v) + ", " for v in value).rstrip(" ") + ")" if value else "()"
+    if isinstance(value, list):
+        return "[" + ", ".join(literal(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in value.items()) + "}"
+    raise TypeError(f"a case holds a {type(value).__name__}: cases must be plain data")
 
 
 def _is_probe(node: ast.stmt) -> bool:
@@ -157,9 +194,9 @@ def _stage(assignment: str, suite: Path, dest: Path) -> None:
     for f in HARNESS:
         shutil.copy(f, pkg / f.parent.name / f.name)
     helper_roots: dict[str, set[str]] = {}
-    questions = sorted(suite.glob("q*.py"))
-    for f in questions:
-        text, imported = probe_only(f.read_text(encoding="utf-8"))
+    cases = _trusted_cases(assignment)
+    for f in sorted(suite.glob("q*.py")):
+        text, imported = probe_only(f.read_text(encoding="utf-8"), cases=cases.get(f.stem, {}))
         (pkg / "suites" / assignment / f.name).write_text(text)
         for module, names in imported.items():
             helper_roots.setdefault(module, set()).update(names)
@@ -176,6 +213,18 @@ def _stage(assignment: str, suite: Path, dest: Path) -> None:
     _check_world(dest, assignment)
     (dest / ".complete").write_text("")
     os.chmod(dest, 0o755)
+
+
+def _trusted_cases(assignment: str) -> dict[str, dict[str, list]]:
+    """question file stem -> probe name -> its cases, from the full suite loaded here (trusted)."""
+    from .suite import load_suite
+
+    out: dict[str, dict[str, list]] = {}
+    for q in load_suite(assignment):
+        for case in q.cases:
+            stem, name = case.key.split(":")
+            out.setdefault(stem, {})[name] = case.check.cases
+    return out
 
 
 def _check_world(dest: Path, assignment: str) -> None:

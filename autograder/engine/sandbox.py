@@ -334,6 +334,9 @@ def _collect(reader, pid: int, status_r: int, remaining: list, run: RunResult, l
         if line == "timeout":
             run.results[key] = Incident(Status.TIMEOUT, f"did not finish within {timeout:g} s (an infinite loop, or far too slow)")
             return "restart"
+        if line == "too large":
+            run.results[key] = Incident(Status.ERROR, f"sent a result larger than {MAX_LINE // 2**20} MB")
+            return "restart"
         if line == "eof":
             run.results[key] = _death(pid, status_r, limits)
             return "restart"
@@ -363,7 +366,7 @@ class _LineReader:
         self.selector.register(fd, selectors.EVENT_READ)
 
     def next_line(self, cpu_seconds: float):
-        """The line's bytes, or "timeout", or "eof" (the child is gone, or wrote too much).
+        """The line's bytes, or "timeout", "too large" (more than MAX_LINE bytes) or "eof" (the child is gone).
 
         The child may use ``cpu_seconds`` of CPU (where ``/proc`` tells) and ``WALL_FACTOR`` times
         that of wall-clock time before this gives up on it.
@@ -372,7 +375,7 @@ class _LineReader:
         cpu_start = _cpu_seconds(self.pid)
         while b"\n" not in self.buffer:
             if len(self.buffer) > MAX_LINE:
-                return "eof"
+                return "too large"
             left = wall_deadline - time.monotonic()
             if left <= 0:
                 return "timeout"
@@ -423,10 +426,13 @@ def _death(pid: int, status_r: int, limits: Limits) -> Incident:
     """Why a child ended, from the exit status its server reports."""
     ready = selectors.DefaultSelector()
     ready.register(status_r, selectors.EVENT_READ)
-    if not ready.select(5.0):
+    alive = not ready.select(5.0)
+    if alive:  # it closed its result pipe but goes on: stopped here, by us
         _kill(pid)
         ready.select(5.0)
     ready.close()
+    if alive:
+        return Incident(Status.ERROR, "closed its result pipe and kept running (the grader stopped it)")
     try:
         code = int(os.read(status_r, 64).decode().strip() or "0")
     except (OSError, ValueError):
