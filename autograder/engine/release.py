@@ -128,17 +128,64 @@ def stage_checking(dest: Path, assignment: str, reference: dict) -> None:
 
 
 def build_autograder_zip(assignment: str, reference: dict, stage: Path, out: Path) -> None:
+    """``otter generate`` a bundle whose grading is done by the project's engine, through the plugin
+    ``autograder.gradescope.plugin.TrustedGrading`` (README, "Gradescope"): it ships no otter test
+    (the kernel runs nothing), and as otter's ``files`` the engine, this suite, the assignment's
+    config and the reference results -- never the solution."""
+    from autograder.gradescope.plugin import PLUGIN_KEY
+    from autograder.gradescope.results import hidden_visibility
+
+    try:
+        hidden_visibility(config(assignment))
+    except ValueError as exc:
+        raise GateFailure(f"{assignment}: {exc}") from None
     src = stage / "autograder"
-    (src / "tests").mkdir(parents=True)
-    for f in suite_files(assignment):
-        shutil.copy(f, src / "tests" / f.name)
-    stage_checking(src, assignment, reference)  # next to the submission on Gradescope: autograder/checking/
+    (src / "tests").mkdir(parents=True)  # otter needs one; the plugin deletes it before the kernel starts
+    shutil.copy(GRADESCOPE / "placeholder_test.py", src / "tests" / "trusted_grading.py")
+    _stage_engine(src, assignment)
+    (src / "reference").mkdir()
+    (src / "reference" / f"{assignment}.json").write_text(json.dumps(reference))
     (src / "requirements.txt").write_text(pinned("numpy", "matplotlib"))
-    (src / "otter_config.json").write_text(json.dumps({"lang": "python", "show_stdout": False,
-                                                       "show_hidden": False}, indent=2))
+    otter_config = {"lang": "python", "show_stdout": False, "show_hidden": False,
+                    "plugins": [{PLUGIN_KEY: {"assignment": assignment}}]}
+    (src / "otter_config.json").write_text(json.dumps(otter_config, indent=2))
     cmd = [sys.executable, "-m", "otter", "generate", "-t", "tests", "-o", str(out.resolve()),
-           "-r", "requirements.txt", "-c", "otter_config.json", "--python-version", "3.11", "autograder"]
+           "-r", "requirements.txt", "-c", "otter_config.json", "--python-version", GRADESCOPE_PYTHON,
+           "autograder", "assignments", "reference"]
     _run(cmd, cwd=src, what="otter generate")
+    _append_to_setup(out, (GRADESCOPE / "setup_extra.sh").read_text())
+
+
+GRADESCOPE = ROOT / "autograder" / "gradescope"
+GRADESCOPE_PYTHON = "3.11"  # otter's setup.sh installs it from conda-forge (the latest 3.11.x)
+
+
+def _stage_engine(dest: Path, assignment: str) -> None:
+    """The packages the trusted grader imports (checking, engine, gradescope), this assignment's suite
+    only, and its assignment.toml."""
+    pkg = dest / "autograder"
+    pkg.mkdir()
+    shutil.copy(ROOT / "autograder" / "__init__.py", pkg / "__init__.py")
+    for sub in ("checking", "engine", "gradescope"):
+        shutil.copytree(ROOT / "autograder" / sub, pkg / sub, ignore=shutil.ignore_patterns("__pycache__"))
+    (pkg / "suites").mkdir()
+    shutil.copy(SUITES / "__init__.py", pkg / "suites" / "__init__.py")
+    shutil.copytree(SUITES / assignment, pkg / "suites" / assignment, ignore=shutil.ignore_patterns("__pycache__"))
+    (dest / "assignments" / assignment).mkdir(parents=True)
+    toml = ASSIGNMENTS / assignment / "assignment.toml"
+    if toml.exists():
+        shutil.copy(toml, dest / "assignments" / assignment / "assignment.toml")
+
+
+def _append_to_setup(bundle: Path, lines: str) -> None:
+    """Add ``lines`` at the end of the setup.sh that otter generate wrote into ``bundle``."""
+    with zipfile.ZipFile(bundle) as z:
+        entries = [(info, z.read(info)) for info in z.infolist()]
+    with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in entries:
+            if info.filename == "setup.sh":
+                data = data.rstrip(b"\n") + b"\n" + lines.encode()
+            z.writestr(info, data)
 
 
 def build_student_zip(assignment: str, reference: dict, questions, stage: Path, out: Path) -> None:
@@ -175,12 +222,18 @@ def build_solutions_zip(assignment: str, stage: Path, out: Path) -> None:
 def otter_score(autograder_zip: Path, file: Path, assignment: str) -> tuple[float, float, dict]:
     """(score, max score, results.json) of ``file`` graded by ``otter run`` on the bundle."""
     with tempfile.TemporaryDirectory(prefix="otter-run-") as tmp:
-        sub = Path(tmp) / f"{assignment}.py"
+        sub = Path(tmp) / "submission" / f"{assignment}.py"
+        sub.parent.mkdir()
         shutil.copy(file, sub)
         out = Path(tmp) / "out"
         out.mkdir()  # otter run -o needs the folder to exist
+        # The grader imports the engine from the bundle's own files, as on Gradescope (setup_extra.sh)
+        files = Path(tmp) / "bundle"
+        with zipfile.ZipFile(autograder_zip) as z:
+            z.extractall(files, [n for n in z.namelist() if n.startswith("files/")])
         _run([sys.executable, "-m", "otter", "run", "--no-logo", "-a", str(autograder_zip), "-o", str(out), str(sub)],
-             cwd=Path(tmp), what=f"otter run on {file.name}", timeout=OTTER_RUN_TIMEOUT)
+             cwd=sub.parent, what=f"otter run on {file.name}", timeout=OTTER_RUN_TIMEOUT,
+             env_extra={"PYTHONPATH": str(files / "files")})
         results = json.loads((out / "results.json").read_text())
     score = sum(t.get("score", 0) for t in results["tests"])
     max_score = sum(t.get("max_score", 0) for t in results["tests"])
@@ -237,11 +290,14 @@ def _zip(folder: Path, out: Path) -> None:
                 z.write(f, f.relative_to(folder))
 
 
+_NOT_INHERITED = {"PYTHONPATH", "AUTOGRADER_SUITES", "AUTOGRADER_SOLUTIONS", "AUTOGRADER_SANDBOX_USER"}
+
+
 def _run(cmd: list[str], cwd: Path, what: str, timeout: float | None = 600, env_extra: dict | None = None) -> None:
     import os
 
-    # PYTHONPATH could put this repository's autograder/ ahead of the bundle's copy in otter's kernel
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | (env_extra or {})
+    # nothing of this repository may leak into what runs (the bundle must work on its own)
+    env = {k: v for k, v in os.environ.items() if k not in _NOT_INHERITED} | (env_extra or {})
     try:
         proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:

@@ -1,0 +1,81 @@
+"""A ``Graded`` as Gradescope's ``results.json``: one test entry per check, as in ``feedback.md``.
+
+Public checks are ``visible`` with their message; hidden checks show their name and verdict only,
+with the visibility set in ``assignment.toml`` (``hidden_tests_visibility``, default
+``after_published``): their inputs and expected values never reach a student.  The top-level
+``output`` states the status in one sentence.  Staff details (the hidden checks' messages) go to the
+autograder's stdout only, which students never see (``stdout_visibility: hidden``).
+"""
+
+from __future__ import annotations
+
+from autograder.engine.score import Graded
+
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+DEFAULT_HIDDEN_VISIBILITY = "after_published"
+HIDDEN_FAILED = "failed (hidden test: its inputs and expected values are not shown)"
+
+# One sentence per status, completed by the status message (what happened, in the student's terms).
+STATUS_SENTENCE = {
+    "ok": "Every check ran normally.",
+    "error": "Your file does not parse, or raised an error while being imported or graded",
+    "timeout": "A check (or the import) ran past its time limit; the other checks were still graded",
+    "memory": "Your code ran out of memory",
+    "output": "Your code printed more than the output cap (the contract says nothing is printed)",
+    "forbidden": "Your file imports a package the rules do not allow, so the checks that ran with it loaded earn nothing",
+    "missing": "No submission file was found",
+}
+
+
+def hidden_visibility(cfg: dict) -> str:
+    """The visibility of hidden checks from an assignment's config (ValueError on a bad value)."""
+    value = cfg.get("hidden_tests_visibility", DEFAULT_HIDDEN_VISIBILITY)
+    if value not in VISIBILITIES:
+        raise ValueError(f"assignment.toml: hidden_tests_visibility = {value!r}; choose one of {', '.join(VISIBILITIES)}")
+    return value
+
+
+def gradescope_results(g: Graded, hidden_tests_visibility: str = DEFAULT_HIDDEN_VISIBILITY) -> dict:
+    tests = []
+    for o in g.outcomes:
+        if o.hidden:
+            output = "passed" if o.passed else HIDDEN_FAILED
+        else:
+            output = "passed" if o.passed else o.message
+        tests.append({
+            "name": f"{o.question}: {o.name}",
+            "score": o.points,
+            "max_score": o.max_points,
+            "status": "passed" if o.passed else "failed",
+            "output": output,
+            "visibility": hidden_tests_visibility if o.hidden else "visible",
+        })
+    return {
+        "score": g.total,
+        "execution_time": round(g.seconds, 2),
+        "output": status_sentence(g),
+        "stdout_visibility": "hidden",
+        "extra_data": {"status": g.status},
+        "tests": tests,
+    }
+
+
+def status_sentence(g: Graded) -> str:
+    score = f"Score {_num(g.total)} / {_num(g.max_total)}."
+    if g.status == "ok":
+        return f"{score} {STATUS_SENTENCE['ok']}"
+    return f"{score} Status {g.status}: {STATUS_SENTENCE.get(g.status, g.status)} ({g.status_message})."
+
+
+def staff_report(g: Graded) -> str:
+    """For the autograder's stdout (hidden from students): every failed check with its full message."""
+    lines = [f"status: {g.status}" + (f" ({g.status_message})" if g.status_message else ""),
+             f"score: {_num(g.total)} / {_num(g.max_total)} in {g.seconds:.1f} s"]
+    for o in g.outcomes:
+        if not o.passed:
+            lines.append(f"FAILED {o.question}: {o.name}{' (hidden)' if o.hidden else ''}: {o.message}")
+    return "\n".join(lines)
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:.2f}".rstrip("0")
