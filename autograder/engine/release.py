@@ -1,12 +1,14 @@
 """``make release``: build, then gate, the three zips of each assignment.
 
-    dist/<id>/autograder.zip  -- ``otter generate``: the Gradescope autograder (all tests)
+    dist/<id>/autograder.zip  -- ``otter generate``: the Gradescope autograder (the engine, the suite,
+                                 the reference results; grading by autograder.gradescope.plugin)
     dist/<id>/student.zip     -- stub template, handout, public tests, ``check.py`` to run them
     dist/<id>/solutions.zip   -- reference solution, handout (and reference figures, if any)
 
 The gate runs the built autograder.zip with ``otter run`` (Gradescope's directory layout) on the
-reference solution, which must score full marks, and on the stub template, which must score zero;
-and it checks that no hidden test reached student.zip.  Any failure stops the release with the reason.
+reference solution, which must score full marks, and on the stub template, which must score zero,
+both with a results.json in Gradescope's format holding one entry per check; and it checks that no
+hidden test reached student.zip.  Any failure stops the release with the reason.
 """
 
 from __future__ import annotations
@@ -242,15 +244,23 @@ def otter_score(autograder_zip: Path, file: Path, assignment: str) -> tuple[floa
 
 def gate(assignment: str, autograder_zip: Path, student_zip: Path) -> list[str]:
     """Reasons this release must not ship (empty list: it may)."""
+    from autograder.gradescope.results import schema_problems
+
     problems = []
+    checks = sum(len(q.cases) for q in load_suite(assignment))
     score, mx, res = otter_score(autograder_zip, SOLUTIONS / f"{assignment}.py", assignment)
     if score != mx or mx == 0:
         failed = [t["name"] for t in res["tests"] if t.get("score", 0) < t.get("max_score", 0)]
-        problems.append(f"the reference solution scores {score:g}/{mx:g} through otter run; failing: {failed}")
-    score, mx, res = otter_score(autograder_zip, TEMPLATES / f"{assignment}.py", assignment)
+        problems.append(f"the reference solution scores {score:g}/{mx:g} through otter run ({res.get('output')}); "
+                        f"failing: {failed}")
+    score, mx, res_stub = otter_score(autograder_zip, TEMPLATES / f"{assignment}.py", assignment)
     if score != 0:
-        passed = [t["name"] for t in res["tests"] if t.get("score", 0) > 0]
+        passed = [t["name"] for t in res_stub["tests"] if t.get("score", 0) > 0]
         problems.append(f"the stub template scores {score:g}/{mx:g} through otter run (must be 0); passing: {passed}")
+    for who, r in (("reference", res), ("stub", res_stub)):
+        problems += [f"results.json of the {who} is not in Gradescope's format: {p}" for p in schema_problems(r)]
+        if len(r["tests"]) != checks:
+            problems.append(f"results.json of the {who} has {len(r['tests'])} test entries, not one per check ({checks})")
     with zipfile.ZipFile(student_zip) as z:
         for name in z.namelist():
             if name.startswith("tests/") and "hidden=True" in z.read(name).decode():

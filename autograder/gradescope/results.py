@@ -9,6 +9,9 @@ autograder's stdout only, which students never see (``stdout_visibility: hidden`
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from autograder.engine.score import Graded
 
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
@@ -79,3 +82,14 @@ def staff_report(g: Graded) -> str:
 
 def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:.2f}".rstrip("0")
+
+
+SCHEMA = Path(__file__).with_name("results_schema.json")
+
+
+def schema_problems(data: dict) -> list[str]:
+    """Where ``data`` departs from Gradescope's documented results format (empty: it conforms)."""
+    import jsonschema  # a dependency of nbformat, hence of otter
+
+    validator = jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text()))
+    return [f"{'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}" for e in validator.iter_errors(data)]
