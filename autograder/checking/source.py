@@ -34,7 +34,7 @@ def read_source(path: str | Path) -> str:
 
 
 def decode_source(data: bytes) -> str:
-    declared = _declared_encoding(data)
+    declared = declared_encoding(data)
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
     try:
@@ -50,7 +50,7 @@ def decode_source(data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _declared_encoding(data: bytes) -> str | None:
+def declared_encoding(data: bytes) -> str | None:
     """The encoding named by a PEP 263 line in the first two lines, if any (None: UTF-8 by default)."""
     for line in data.split(b"\n", 2)[:2]:
         match = _CODING.match(line.decode("latin-1"))

@@ -11,7 +11,7 @@ import json
 import shutil
 from pathlib import Path
 
-from autograder.checking.source import SourceError, read_source
+from autograder.checking.source import SourceError, declared_encoding, decode_source
 from autograder.engine.sandbox import Limits, RunResult, run_submission
 from autograder.engine.score import Graded, score_run
 from autograder.engine.suite import ROOT, config, load_suite
@@ -33,12 +33,14 @@ def grade_submission(path: Path, assignment: str, work: Path, student: str = "su
     work.mkdir(parents=True, exist_ok=True)
     staged = work / "submission" / f"{assignment}.py"
     staged.parent.mkdir(exist_ok=True)
-    try:  # readable as check.py and make grade read it (BOM, CRLF, cp1252)? else the same error
-        read_source(path)
+    data = path.read_bytes()
+    try:  # read as check.py and make grade read it (BOM, CRLF, cp1252), or the same error
+        text = decode_source(data)
     except SourceError as exc:
         run = RunResult(load_error={"kind": "syntax", "message": str(exc)})
         return score_run(student, assignment, questions, run, reference)
-    shutil.copyfile(path, staged)  # the bytes as submitted: the child decodes them with read_source too
+    # the child compiles bytes: plain UTF-8, unless the file names its encoding (Python honours it)
+    staged.write_bytes(data if declared_encoding(data) else text.encode("utf-8"))
     staged.chmod(0o644)  # the sandbox may run it as an unprivileged user: it must read its own code
     staged.parent.chmod(0o755)
     limits = Limits(memory_mb=config(assignment).get("memory_mb", Limits.memory_mb))
