@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -130,7 +131,10 @@ def test_before_grading_sets_the_submission_aside_and_leaves_the_kernel_nothing(
 
 
 # -- the built bundle under otter run, against make grade ----------------------------------------
-ATTACKS = ("attack_verdict", "attack_pickle", "attack_reader")
+ATTACKS = ("attack_verdict", "attack_pickle", "attack_reader", "attack_told_where")
+# Reading the bundle's files from paths the child is told (its PYTHONPATH) is stopped by the
+# sandbox's confinement (issue 9: probe-only staged world, Landlock, unprivileged user), not here.
+NEEDS_CONFINEMENT = {"attack_told_where"}
 EXAMPLES = ("ada_lovelace", "bob_smith", "chen_wei")  # correct, loses three questions, loses two
 
 
@@ -186,7 +190,9 @@ def test_reference_full_marks_stub_zero_one_valid_entry_per_check(bundle):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("student", EXAMPLES + ATTACKS + ("bom_crlf",))
+@pytest.mark.parametrize("student", [
+    pytest.param(s, marks=pytest.mark.xfail(strict=True, reason="the child can read the bundle until issue 9's confinement"))
+    if s in NEEDS_CONFINEMENT else s for s in EXAMPLES + ATTACKS + ("bom_crlf",)])
 def test_the_bundle_gives_what_make_grade_gives_check_by_check(bundle, submissions, make_grade, student):
     for marker in ("ran-in-kernel", "pickle-ran-in-grader"):
         (MARKERS / marker).unlink(missing_ok=True)
@@ -202,6 +208,11 @@ def test_the_bundle_gives_what_make_grade_gives_check_by_check(bundle, submissio
         assert not (MARKERS / "pickle-ran-in-grader").exists(), "code from the submission ran in the grader"
     text = json.dumps(res)
     assert "hidden=True" not in text and "test_case(" not in text  # no test source reached results.json
+    with zipfile.ZipFile(bundle) as z:
+        reference = json.loads(z.read("files/reference/forward_mode.json"))
+    assert not [key for key in reference if key in text], "reference results reached results.json"
+    if student == "attack_reader":
+        assert "LOOT none found" in text  # it ran, and found nothing in its folder or above
 
 
 @pytest.mark.slow
