@@ -130,9 +130,9 @@ def stage_checking(dest: Path, assignment: str, reference: dict) -> None:
 
 
 def build_autograder_zip(assignment: str, reference: dict, stage: Path, out: Path) -> None:
-    """``otter generate`` a bundle whose grading is done by the project's engine, through the plugin
-    ``autograder.gradescope.plugin.TrustedGrading`` (README, "Gradescope"): it ships no otter test
-    (the kernel runs nothing), and as otter's ``files`` the engine, this suite, the assignment's
+    """``otter generate`` a bundle graded by the project's engine through the otter plugin
+    ``autograder.gradescope.plugin.TrustedGrading`` (README, "Gradescope").  Its one otter test is a
+    placeholder the plugin deletes; otter's ``files`` are the engine, this suite, the assignment's
     config and the reference results -- never the solution."""
     from autograder.gradescope.plugin import PLUGIN_KEY
     from autograder.gradescope.results import hidden_visibility
