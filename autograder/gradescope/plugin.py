@@ -83,6 +83,8 @@ class TrustedGrading(AbstractOtterPlugin):
                 raise RuntimeError("before_grading did not run: the submission was never set aside")
             if self.sandbox_user_problem:
                 raise RuntimeError(self.sandbox_user_problem)
+            if results.results:  # what otter unpickled from its kernel must be empty: nothing ran there
+                raise RuntimeError(f"otter's kernel ran tests {sorted(results.results)}; the submission folder was not emptied")
             from autograder.engine.suite import config
 
             from .grade_one import grade_submission
