@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -229,3 +230,23 @@ def test_latin1_and_undecodable_files(bundle, tmp_path):
     broken.write_bytes(b"# \x81\x8d\n" + reference.encode())
     score, res = _otter(bundle, broken)
     assert score == 0 and "save the file as UTF-8" in res["output"]
+
+
+def test_the_bundle_carries_the_engine_and_this_suite_but_no_solution_and_no_real_otter_test(bundle):
+    with zipfile.ZipFile(bundle) as z:
+        names = set(z.namelist())
+        config = json.loads(z.read("otter_config.json"))
+        setup = z.read("setup.sh").decode()
+        solution = (ROOT / "solutions" / "forward_mode.py").read_bytes()
+        assert all(z.read(n) != solution for n in names)
+    assert [n for n in names if n.startswith("tests/")] == ["tests/trusted_grading.py"]
+    for needed in ("files/autograder/engine/sandbox.py", "files/autograder/checking/checks.py",
+                   "files/autograder/gradescope/plugin.py", "files/autograder/suites/forward_mode/q1_arithmetic.py",
+                   "files/assignments/forward_mode/assignment.toml", "files/reference/forward_mode.json"):
+        assert needed in names
+    assert not [n for n in names if "solutions" in n or "/suites/reverse_mode" in n or "student_template" in n]
+    assert config["plugins"] == [{"autograder.gradescope.plugin.TrustedGrading": {"assignment": "forward_mode"}}]
+    # otter's setup.sh, then ours: the sandbox user, the engine on the grader's path, root-only files
+    assert setup.index("mamba env create") < setup.index("useradd --system --no-create-home")
+    assert "chmod -R go-rwx /autograder/source" in setup and "autograder_18065.pth" in setup
+    assert subprocess.run(["bash", "-n"], input=setup, text=True).returncode == 0
