@@ -143,7 +143,7 @@ def build_autograder_zip(assignment: str, reference: dict, stage: Path, out: Pat
         raise GateFailure(f"{assignment}: {exc}") from None
     src = stage / "autograder"
     (src / "tests").mkdir(parents=True)  # otter needs one; the plugin deletes it before the kernel starts
-    shutil.copy(GRADESCOPE / "placeholder_test.py", src / "tests" / "trusted_grading.py")
+    shutil.copy(GRADESCOPE / "otter_placeholder.py", src / "tests" / "trusted_grading.py")
     _stage_engine(src, assignment)
     (src / "reference").mkdir()
     (src / "reference" / f"{assignment}.json").write_text(json.dumps(reference))
