@@ -250,3 +250,20 @@ def test_the_bundle_carries_the_engine_and_this_suite_but_no_solution_and_no_rea
     assert setup.index("mamba env create") < setup.index("useradd --system --no-create-home")
     assert "chmod -R go-rwx /autograder/source" in setup and "autograder_18065.pth" in setup
     assert subprocess.run(["bash", "-n"], input=setup, text=True).returncode == 0
+
+
+def test_a_submission_that_is_a_symbolic_link_is_graded_as_empty(tmp_path):
+    from autograder.gradescope.plugin import TrustedGrading
+
+    secret = tmp_path / "autograder" / "source" / "files" / "reference" / "forward_mode.json"
+    secret.parent.mkdir(parents=True)
+    secret.write_text('{"hidden": "values"}')
+    sub = tmp_path / "autograder" / "submission"
+    sub.mkdir()
+    (sub / "forward_mode.py").symlink_to(secret)
+    plugin = TrustedGrading(str(sub / "forward_mode.py"), {}, {"assignment": "forward_mode"})
+    plugin.before_grading(None)
+    try:
+        assert plugin.original.read_bytes() == b""
+    finally:
+        shutil.rmtree(plugin.work)

@@ -62,7 +62,8 @@ class TrustedGrading(AbstractOtterPlugin):
         self.work = work
         (work / "original").mkdir(mode=0o700)
         self.original = work / "original" / submission.name
-        shutil.copyfile(submission, self.original)
+        # a symbolic link (from an uploaded zip) could point at the bundle's files: graded as empty
+        self.original.write_bytes(b"" if submission.is_symlink() else submission.read_bytes())
         for entry in submission.parent.iterdir():  # nothing the student uploaded stays in the kernel's folder
             shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
         submission.write_text("")  # what otter reads and hands to before_execution: nothing
