@@ -289,7 +289,8 @@ def release(assignment: str, dist: Path = DIST, check: bool = True) -> Path:
         if problems:
             shutil.rmtree(out)
             raise GateFailure(f"release of {assignment} refused:\n  - " + "\n  - ".join(problems))
-        print("   gate passed: reference full marks, template zero, no hidden test in student.zip", flush=True)
+        print("   gate passed: reference full marks, template zero, one Gradescope results.json entry per check, "
+              "no hidden test in student.zip", flush=True)
     return out
 
 
