@@ -4,13 +4,13 @@ import re
 from pathlib import Path
 
 from autograder.checking.plain import Raised
-from autograder.engine.status import FORBIDDEN_IMPORT, HELP, Status, from_raised, worst
+from autograder.engine.status import FOR_STUDENTS, FORBIDDEN_IMPORT, HELP, Status, from_raised, worst
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 
 
 def test_every_status_has_help_text_and_is_documented():
-    assert set(HELP) == set(Status)
+    assert set(HELP) == set(FOR_STUDENTS) == set(Status)
     documented = set(re.findall(r"`(\w+)`", README.split("Statuses:")[1].split("\n\n")[0]))
     assert {s.value for s in Status} <= documented
 

@@ -251,27 +251,20 @@ class _ImportGuard:
         return None
 
 
-def read_source(data: bytes) -> str:
-    """The text of a submission: UTF-8 with or without a BOM, else Windows-1252 (a superset of
-    Latin-1's printable range), which is what editors that do not save UTF-8 write."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252")
-
-
 def load_submission(path: str, name: str):
     """(module or None, error or None) for the student's file.
 
     A file that raises while being imported still yields its partly filled module (with the error).
     """
+    from autograder.checking.source import SourceError, decode_source
+
     shown = os.path.basename(path)  # what tracebacks and warnings name: the student's own file name
     try:
         with open(path, "rb") as f:
-            text = read_source(f.read())
+            text = decode_source(f.read())  # as check.py and the bundle read it (BOM, CRLF, cp1252)
         code = compile(text, shown, "exec")
-    except UnicodeDecodeError:
-        return None, {"kind": "encoding", "message": "the file is not text in a known encoding: save it as UTF-8"}
+    except SourceError as exc:
+        return None, {"kind": "encoding", "message": str(exc)}
     except SyntaxError as exc:
         where = f"line {exc.lineno}" + (f", column {exc.offset}" if exc.offset else "")
         return None, {"kind": "syntax", "message": f"SyntaxError at {where}: {exc.msg}"}

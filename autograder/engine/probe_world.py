@@ -2,7 +2,7 @@
 
 For one assignment, ``build(id)`` stages (once per fingerprint, under ``build/probe-world/``):
 
-    autograder/checking/{__init__,plain,probing}.py   the probe side of the checking API
+    autograder/checking/{__init__,plain,probing,source}.py   the probe side of the checking API
     autograder/engine/{child,confine}.py              the child harness and its confinement
     autograder/suites/<id>/q*.py, shared.py           the suite, rewritten by ``probe_only``
     site/<package> -> site-packages/<package>         numpy, matplotlib and what they need
@@ -38,7 +38,8 @@ from .suite import ROOT, SUITES
 BUILD = Path(os.environ.get("AUTOGRADER_BUILD", ROOT / "build")).resolve()
 CHECKING = ROOT / "autograder" / "checking"
 ENGINE = ROOT / "autograder" / "engine"
-HARNESS = [CHECKING / "plain.py", CHECKING / "probing.py", ENGINE / "child.py", ENGINE / "confine.py"]
+HARNESS = [CHECKING / "plain.py", CHECKING / "probing.py", CHECKING / "source.py", ENGINE / "child.py",
+           ENGINE / "confine.py"]
 # What a submission may import besides the standard library (and what the harness itself needs).
 ALLOWED_DISTRIBUTIONS = ("numpy", "matplotlib", "landlockpy", "pyseccomp")
 KEPT_CHECK_ARGUMENTS = {"cases", "timeout"}

@@ -33,7 +33,8 @@ PARTS = {
     "examples": "examples/<id>/expected.toml",
 }
 
-_KEYS = {"title", "student_files", "solution_files", "figure_script"}
+_KEYS = {"title", "student_files", "solution_files", "figure_script", "hidden_tests_visibility"}
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")  # Gradescope's own words
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Assignment:
     student_files: tuple[str, ...] = ()  # extra files of assignments/<id>/ for student.zip
     solution_files: tuple[str, ...] = ()  # ... and for solutions.zip
     figure_script: str | None = None  # run against the reference: its PNGs go into solutions.zip
+    hidden_tests_visibility: str = "after_published"  # when Gradescope shows hidden checks' verdicts
 
     @property
     def folder(self) -> Path:
@@ -87,8 +89,13 @@ def read(config: Path) -> Assignment:
     if unknown or "title" not in keys:
         raise SystemExit(f"error: {config}: needs a title; allowed keys are {', '.join(sorted(_KEYS))}"
                          + (f" (unknown: {', '.join(unknown)})" if unknown else ""))
+    visibility = keys.get("hidden_tests_visibility", Assignment.hidden_tests_visibility)
+    if visibility not in VISIBILITIES:
+        raise SystemExit(f"error: {config}: hidden_tests_visibility = {visibility!r}; choose one of "
+                         f"{', '.join(VISIBILITIES)}")
     return Assignment(
         id=config.parent.name,
+        hidden_tests_visibility=visibility,
         title=keys["title"],
         student_files=tuple(keys.get("student_files", ())),
         solution_files=tuple(keys.get("solution_files", ())),

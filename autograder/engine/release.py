@@ -1,12 +1,14 @@
 """``make release``: build, then gate, the three zips of each assignment.
 
-    dist/<id>/autograder.zip  -- ``otter generate``: the Gradescope autograder (all tests)
+    dist/<id>/autograder.zip  -- ``otter generate``: the Gradescope autograder (the engine, the suite,
+                                 the reference results; grading by autograder.gradescope.plugin)
     dist/<id>/student.zip     -- stub template, handout (with its figures), public tests, ``check.py``
     dist/<id>/solutions.zip   -- reference solution, handout, staff_notes.md (and reference figures, if any)
 
 The gate runs the built autograder.zip with ``otter run`` (Gradescope's directory layout) on the
-reference solution, which must score full marks, and on the stub template, which must score zero;
-and it checks that no hidden test reached student.zip.  Any failure stops the release with the reason.
+reference solution, which must score full marks, and on the stub template, which must score zero,
+both with a results.json in Gradescope's format holding one entry per check; and it checks that no
+hidden test reached student.zip.  Any failure stops the release with the reason.
 """
 
 from __future__ import annotations
@@ -87,17 +89,57 @@ def stage_checking(dest: Path, assignment: str, reference: dict) -> None:
 
 
 def build_autograder_zip(assignment: str, reference: dict, stage: Path, out: Path) -> None:
+    """``otter generate`` a bundle graded by the project's engine through the otter plugin
+    ``autograder.gradescope.plugin.TrustedGrading`` (README, "Gradescope").  Its one otter test is a
+    placeholder the plugin deletes; otter's ``files`` are the engine, this suite, the assignment's
+    config and the reference results -- never the solution."""
+    from autograder.gradescope.plugin import PLUGIN_KEY
+
     src = stage / "autograder"
-    (src / "tests").mkdir(parents=True)
-    for f in suite_files(assignment):
-        shutil.copy(f, src / "tests" / f.name)
-    stage_checking(src, assignment, reference)  # next to the submission on Gradescope: autograder/checking/
+    (src / "tests").mkdir(parents=True)  # otter needs one; the plugin deletes it before the kernel starts
+    shutil.copy(GRADESCOPE / "otter_placeholder.py", src / "tests" / "trusted_grading.py")
+    _stage_engine(src, assignment)
+    (src / "reference").mkdir()
+    (src / "reference" / f"{assignment}.json").write_text(json.dumps(reference))
     (src / "requirements.txt").write_text(pinned("numpy", "matplotlib"))
-    (src / "otter_config.json").write_text(json.dumps({"lang": "python", "show_stdout": False,
-                                                       "show_hidden": False}, indent=2))
+    otter_config = {"lang": "python", "show_stdout": False, "show_hidden": False,
+                    "plugins": [{PLUGIN_KEY: {"assignment": assignment}}]}
+    (src / "otter_config.json").write_text(json.dumps(otter_config, indent=2))
     cmd = [sys.executable, "-m", "otter", "generate", "-t", "tests", "-o", str(out.resolve()),
-           "-r", "requirements.txt", "-c", "otter_config.json", "--python-version", "3.11", "autograder"]
+           "-r", "requirements.txt", "-c", "otter_config.json", "--python-version", GRADESCOPE_PYTHON,
+           "autograder", "assignments", "reference"]
     _run(cmd, cwd=src, what="otter generate")
+    _append_to_setup(out, (GRADESCOPE / "setup_extra.sh").read_text())
+
+
+GRADESCOPE = ROOT / "autograder" / "gradescope"
+GRADESCOPE_PYTHON = "3.11"  # otter's setup.sh installs it from conda-forge (the latest 3.11.x)
+
+
+def _stage_engine(dest: Path, assignment: str) -> None:
+    """The packages the trusted grader imports (checking, engine, gradescope), this assignment's suite
+    only, and its assignment.toml."""
+    pkg = dest / "autograder"
+    pkg.mkdir()
+    shutil.copy(ROOT / "autograder" / "__init__.py", pkg / "__init__.py")
+    for sub in ("checking", "engine", "gradescope"):
+        shutil.copytree(ROOT / "autograder" / sub, pkg / sub, ignore=shutil.ignore_patterns("__pycache__"))
+    (pkg / "suites").mkdir()
+    shutil.copy(SUITES / "__init__.py", pkg / "suites" / "__init__.py")
+    shutil.copytree(SUITES / assignment, pkg / "suites" / assignment, ignore=shutil.ignore_patterns("__pycache__"))
+    (dest / "assignments" / assignment).mkdir(parents=True)
+    shutil.copy(registry.get(assignment).config, dest / "assignments" / assignment / "assignment.toml")
+
+
+def _append_to_setup(bundle: Path, lines: str) -> None:
+    """Add ``lines`` at the end of the setup.sh that otter generate wrote into ``bundle``."""
+    with zipfile.ZipFile(bundle) as z:
+        entries = [(info, z.read(info)) for info in z.infolist()]
+    with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in entries:
+            if info.filename == "setup.sh":
+                data = data.rstrip(b"\n") + b"\n" + lines.encode()
+            z.writestr(info, data)
 
 
 def build_student_zip(assignment: str, reference: dict, questions, stage: Path, out: Path) -> None:
@@ -206,12 +248,18 @@ def _pts(x: float) -> str:
 def otter_score(autograder_zip: Path, file: Path, assignment: str) -> tuple[float, float, dict]:
     """(score, max score, results.json) of ``file`` graded by ``otter run`` on the bundle."""
     with tempfile.TemporaryDirectory(prefix="otter-run-") as tmp:
-        sub = Path(tmp) / f"{assignment}.py"
+        sub = Path(tmp) / "submission" / f"{assignment}.py"
+        sub.parent.mkdir()
         shutil.copy(file, sub)
         out = Path(tmp) / "out"
         out.mkdir()  # otter run -o needs the folder to exist
+        # The grader imports the engine from the bundle's own files, as on Gradescope (setup_extra.sh)
+        files = Path(tmp) / "bundle"
+        with zipfile.ZipFile(autograder_zip) as z:
+            z.extractall(files, [n for n in z.namelist() if n.startswith("files/")])
         _run([sys.executable, "-m", "otter", "run", "--no-logo", "-a", str(autograder_zip), "-o", str(out), str(sub)],
-             cwd=Path(tmp), what=f"otter run on {file.name}", timeout=OTTER_RUN_TIMEOUT)
+             cwd=sub.parent, what=f"otter run on {file.name}", timeout=OTTER_RUN_TIMEOUT,
+             env_extra={"PYTHONPATH": str(files / "files")})
         results = json.loads((out / "results.json").read_text())
     score = sum(t.get("score", 0) for t in results["tests"])
     max_score = sum(t.get("max_score", 0) for t in results["tests"])
@@ -220,16 +268,24 @@ def otter_score(autograder_zip: Path, file: Path, assignment: str) -> tuple[floa
 
 def gate(assignment: str, autograder_zip: Path, student_zip: Path) -> list[str]:
     """Reasons this release must not ship (empty list: it may)."""
+    from autograder.gradescope.results import schema_problems
+
     problems = []
     a = registry.get(assignment)
+    checks = sum(len(q.cases) for q in load_suite(assignment))
     score, mx, res = otter_score(autograder_zip, a.solution, assignment)
     if score != mx or mx == 0:
         failed = [t["name"] for t in res["tests"] if t.get("score", 0) < t.get("max_score", 0)]
-        problems.append(f"the reference solution scores {score:g}/{mx:g} through otter run; failing: {failed}")
-    score, mx, res = otter_score(autograder_zip, a.template, assignment)
+        problems.append(f"the reference solution scores {score:g}/{mx:g} through otter run ({res.get('output')}); "
+                        f"failing: {failed}")
+    score, mx, res_stub = otter_score(autograder_zip, a.template, assignment)
     if score != 0:
-        passed = [t["name"] for t in res["tests"] if t.get("score", 0) > 0]
+        passed = [t["name"] for t in res_stub["tests"] if t.get("score", 0) > 0]
         problems.append(f"the stub template scores {score:g}/{mx:g} through otter run (must be 0); passing: {passed}")
+    for who, r in (("reference", res), ("stub", res_stub)):
+        problems += [f"results.json of the {who} is not in Gradescope's format: {p}" for p in schema_problems(r)]
+        if len(r["tests"]) != checks:
+            problems.append(f"results.json of the {who} has {len(r['tests'])} test entries, not one per check ({checks})")
     with zipfile.ZipFile(student_zip) as z:
         for name in z.namelist():
             if name.startswith("tests/") and "hidden=True" in z.read(name).decode():
@@ -258,7 +314,8 @@ def release(assignment: str, dist: Path = DIST, check: bool = True) -> Path:
         if problems:
             shutil.rmtree(out)
             raise GateFailure(f"release of {assignment} refused:\n  - " + "\n  - ".join(problems))
-        print("   gate passed: reference full marks, template zero, no hidden test in student.zip", flush=True)
+        print("   gate passed: reference full marks, template zero, one Gradescope results.json entry per check, "
+              "no hidden test in student.zip", flush=True)
     return out
 
 
@@ -269,11 +326,14 @@ def _zip(folder: Path, out: Path) -> None:
                 z.write(f, f.relative_to(folder))
 
 
+_NOT_INHERITED = {"PYTHONPATH", "AUTOGRADER_SUITES", "AUTOGRADER_SOLUTIONS", "AUTOGRADER_SANDBOX_USER"}
+
+
 def _run(cmd: list[str], cwd: Path, what: str, timeout: float | None = 600, env_extra: dict | None = None) -> None:
     import os
 
-    # PYTHONPATH could put this repository's autograder/ ahead of the bundle's copy in otter's kernel
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | (env_extra or {})
+    # nothing of this repository may leak into what runs (the bundle must work on its own)
+    env = {k: v for k, v in os.environ.items() if k not in _NOT_INHERITED} | (env_extra or {})
     try:
         proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:

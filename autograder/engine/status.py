@@ -3,8 +3,8 @@
 Every part of the engine speaks it: the child reports what went wrong while importing a file
 (``LoadError.kind``), the sandbox what ended a child (``Incident.kind``), ``score`` derives a
 student's status from those and from decoded results (``from_raised``), and ``report`` prints the
-help text.  Adding a status is one line in ``Status`` and one in ``HELP`` (a test checks that every
-status has help text and appears in the README).
+help text.  Adding a status is one line in ``Status``, one in ``HELP`` and one in ``FOR_STUDENTS`` (a test
+checks that every status has both texts and appears in the README).
 """
 
 from __future__ import annotations
@@ -33,6 +33,11 @@ class Status(str, Enum):
         return HELP[self]
 
     @property
+    def for_students(self) -> str:
+        """The same, said to the student (the top line of their Gradescope results)."""
+        return FOR_STUDENTS[self]
+
+    @property
     def rank(self) -> int:
         return list(Status).index(self)
 
@@ -45,6 +50,16 @@ HELP = {
     Status.OUTPUT: "printed more than the output cap",
     Status.FORBIDDEN: "imports a package the rules do not allow (automatic differentiation, computer algebra)",
     Status.MISSING: "no file that can be graded was found",
+}
+
+FOR_STUDENTS = {
+    Status.OK: "Every check ran normally.",
+    Status.ERROR: "Your file does not parse, or raised an error while being imported or graded",
+    Status.TIMEOUT: "A check (or the import) ran past its time limit; the other checks were still graded",
+    Status.MEMORY: "Your code ran out of memory",
+    Status.OUTPUT: "Your code printed more than the output cap (nothing should be printed)",
+    Status.FORBIDDEN: "Your file imports a package the rules do not allow, so what needs it earns nothing",
+    Status.MISSING: "No submission file was found",
 }
 
 # The exception the child's import guard raises for a package the rules do not allow.
