@@ -108,11 +108,7 @@ def import_otter_test_files_only() -> None:
     if "otter" in sys.modules:
         return
     root = Path(importlib.util.find_spec("otter").origin).parent
-    for name, folder in (("otter", root), ("otter.test_files", root / "test_files")):
-        package = types.ModuleType(name)
-        package.__path__ = [str(folder)]
-        sys.modules[name] = package
-    from otter.test_files.exception_test import ExceptionTestFile, test_case
-
-    sys.modules["otter.test_files"].test_case = test_case
-    sys.modules["otter.test_files"].ExceptionTestFile = ExceptionTestFile
+    package = types.ModuleType("otter")  # the package without its __init__: submodules import as usual
+    package.__path__ = [str(root)]
+    sys.modules["otter"] = package
+    import otter.test_files  # noqa: F401  (the real module: test_case, ExceptionTestFile, GradingResults)
