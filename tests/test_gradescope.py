@@ -141,9 +141,8 @@ def test_before_grading_sets_the_submission_aside_and_leaves_the_kernel_nothing(
 
 # -- the built bundle under otter run, against make grade ----------------------------------------
 ATTACKS = ("attack_verdict", "attack_pickle", "attack_reader", "attack_told_where")
-# Reading the bundle's files from paths the child is told (its PYTHONPATH) is stopped by the
-# sandbox's confinement (issue 9: probe-only staged world, Landlock, unprivileged user), not here.
-NEEDS_CONFINEMENT = {"attack_told_where"}
+# attack_told_where reads the bundle's files from paths it is told: the sandbox's confinement (the
+# probe-only world, Landlock, the unprivileged user) stops it, as under make grade.
 EXAMPLES = ("ada_lovelace", "bob_smith", "chen_wei")  # correct, loses three questions, loses two
 
 
@@ -173,10 +172,11 @@ def submissions(tmp_path_factory):
 @pytest.fixture(scope="module")
 def make_grade(submissions, tmp_path_factory):
     """student -> {check name: passed} and total, from make grade's own code path."""
-    from autograder.engine.grade import grade_assignment
+    from autograder.engine import grade, report
 
-    graded = grade_assignment("forward_mode", submissions, tmp_path_factory.mktemp("grades"), jobs=2, force=True)
-    return {g.student: g for g in graded}
+    out = tmp_path_factory.mktemp("grades")
+    assert grade.main(["--jobs", "2", "--force", "--submissions", str(submissions), "--out", str(out), "forward_mode"]) == 0
+    return {d.name: report.read_student(d) for d in (out / "forward_mode").iterdir() if (d / "results.json").exists()}
 
 
 def _otter(bundle, path):
@@ -199,9 +199,7 @@ def test_reference_full_marks_stub_zero_one_valid_entry_per_check(bundle):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("student", [
-    pytest.param(s, marks=pytest.mark.xfail(strict=True, reason="the child can read the bundle until issue 9's confinement"))
-    if s in NEEDS_CONFINEMENT else s for s in EXAMPLES + ATTACKS + ("bom_crlf",)])
+@pytest.mark.parametrize("student", EXAMPLES + ATTACKS + ("bom_crlf",))
 def test_the_bundle_gives_what_make_grade_gives_check_by_check(bundle, submissions, make_grade, student):
     for marker in ("ran-in-kernel", "pickle-ran-in-grader"):
         (MARKERS / marker).unlink(missing_ok=True)
