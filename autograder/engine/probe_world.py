@@ -172,6 +172,10 @@ def build(assignment: str) -> World:
     root = BUILD / "probe-world" / f"{assignment}-{fingerprint(assignment)}"
     if not (root / ".complete").exists():
         root.parent.mkdir(parents=True, exist_ok=True)
+        # the sandbox user (as root: an unprivileged uid) must read the world, and nothing else here:
+        # build/ is only traversable, build/probe-world/ readable; reference/ and logs/ stay private
+        os.chmod(BUILD, 0o711)
+        os.chmod(root.parent, 0o755)
         tmp = Path(tempfile.mkdtemp(prefix=f".{assignment}-", dir=root.parent))
         try:
             _stage(assignment, suite, tmp)

@@ -46,7 +46,7 @@ def reference_results(assignment: str, questions, limits: Limits = Limits()) -> 
     if cached.exists():
         return json.loads(cached.read_text())
     results = _run(assignment, questions, limits)
-    cached.parent.mkdir(parents=True, exist_ok=True)
+    cached.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # never readable by a sandboxed child
     tmp = cached.with_name(f".{cached.name}.tmp{os.getpid()}")
     tmp.write_text(json.dumps(results))
     os.replace(tmp, cached)  # two runs at once both write the same content: either one wins

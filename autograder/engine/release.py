@@ -326,7 +326,8 @@ def _zip(folder: Path, out: Path) -> None:
                 z.write(f, f.relative_to(folder))
 
 
-_NOT_INHERITED = {"PYTHONPATH", "AUTOGRADER_SUITES", "AUTOGRADER_SOLUTIONS", "AUTOGRADER_SANDBOX_USER"}
+_NOT_INHERITED = {"PYTHONPATH", "AUTOGRADER_SUITES", "AUTOGRADER_SOLUTIONS", "AUTOGRADER_ASSIGNMENTS",
+                  "AUTOGRADER_SANDBOX_USER", "AUTOGRADER_BUILD"}
 
 
 def _run(cmd: list[str], cwd: Path, what: str, timeout: float | None = 600, env_extra: dict | None = None) -> None:

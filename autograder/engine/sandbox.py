@@ -80,7 +80,7 @@ class Server:
         self.lock = threading.Lock()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         logs = probe_world.BUILD / "logs"
-        logs.mkdir(parents=True, exist_ok=True)
+        logs.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.log = logs / f"server-{assignment}-{os.getpid()}.log"
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),

@@ -67,6 +67,9 @@ class TrustedGrading(AbstractOtterPlugin):
         for entry in submission.parent.iterdir():  # nothing the student uploaded stays in the kernel's folder
             shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
         submission.write_text("")  # what otter reads and hands to before_execution: nothing
+        # the probe-only world the sandbox builds must be readable by the sandbox user: not under
+        # source/, which becomes root-only (probe_world keeps the rest of build/ private)
+        os.environ.setdefault("AUTOGRADER_BUILD", str(autograder_dir / "build"))
         if os.geteuid() == 0:
             _root_only(autograder_dir / "source")
             self.sandbox_user_problem = _name_sandbox_user(autograder_dir)
