@@ -92,8 +92,7 @@ def gradebook(out: Path) -> dict[str, dict]:
 def student_result(out: Path, student: str) -> dict | None:
     """(total, status) from results.json when the gradebook was never written (the run aborted)."""
     try:
-        data = json.loads((out / ASSIGNMENT / student / "results.json").read_text())
-        return data["extra_data"]["grading"]
+        return json.loads((out / ASSIGNMENT / student / ".graded.json").read_text())
     except (OSError, ValueError, KeyError):
         return None
 
@@ -236,7 +235,7 @@ def test_resumed_run_gives_the_same_gradebook(class_run):
     for victim, data in class_run["victim_files"].items():
         now = student_result(class_run["out"], victim)
         assert [o["passed"] for o in now["outcomes"]] == \
-               [o["passed"] for o in json.loads(data)["extra_data"]["grading"]["outcomes"]]
+               [o["passed"] for o in json.loads(data)["outcomes"]]
 
 
 def test_no_file_of_the_project_changes(class_run):

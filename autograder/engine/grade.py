@@ -9,7 +9,7 @@ assignment's submissions are read from ``DIR/<id>/`` -- the layout of the bundle
 
 Each submission runs in its own sandboxed child (``sandbox``); verdicts are decided here, in the
 parent, against the reference solution's results from a separate run of the same sandbox.  A student
-whose ``results.json`` already matches the submission and the suite (same fingerprint) is not graded
+whose stored grading (``report.GRADED_FILE``) matches the submission and the suite (same fingerprint) is not graded
 again, so a rerun after an interrupt only finishes the job.  An interrupted student is never
 recorded: their child is killed and nothing is written for them.  The gradebook is always rebuilt
 from every student's stored result, so ``--student`` regrades a few and keeps the whole class.
@@ -128,7 +128,7 @@ def grade_plan(p: Plan, jobs: int, require_isolation: bool = False) -> None:
             try:
                 run = run_submission(sub.source, p.assignment, checks, keep)
             except sandbox.Interrupted:  # cut short: nothing about this student is recorded
-                if not (keep / "results.json").exists():
+                if not report.is_graded(keep):
                     shutil.rmtree(keep, ignore_errors=True)
                 return
             try:

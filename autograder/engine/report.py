@@ -47,7 +47,7 @@ def results_json(g: Graded) -> dict:
         "execution_time": g.seconds,
         "output": f"Status: {g.status}" + (f" ({g.status_message})" if g.status_message else ""),
         "tests": tests,
-        "extra_data": {"grading": g.to_dict()},
+        "extra_data": {"status": g.status},
     }
 
 
@@ -81,13 +81,22 @@ def write_student(folder: Path, g: Graded, check_command: str) -> None:
     if figures:
         text += "\nYour figures, as the grader drew them: " + ", ".join(f"figures/{f.name}" for f in figures) + "\n"
     write_atomic(folder / "feedback.md", text)
-    write_atomic(folder / "results.json", json.dumps(results_json(g), indent=1))  # last: marks "done"
+    write_atomic(folder / "results.json", json.dumps(results_json(g), indent=1))
+    write_atomic(folder / GRADED_FILE, json.dumps(g.to_dict()))  # last: marks "done" for the resume step
+
+
+# The resume cache: the whole grading of one student, apart from the Gradescope-format results.json
+# (which a TA may open, edit or upload).  A student folder without it was never finished.
+GRADED_FILE = ".graded.json"
+
+
+def is_graded(folder: Path) -> bool:
+    return (folder / GRADED_FILE).exists()
 
 
 def read_student(folder: Path) -> Graded | None:
     try:
-        data = json.loads((folder / "results.json").read_text())
-        return Graded.from_dict(data["extra_data"]["grading"])
+        return Graded.from_dict(json.loads((folder / GRADED_FILE).read_text()))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
