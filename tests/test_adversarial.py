@@ -194,8 +194,8 @@ def class_run(tmp_path_factory, baseline):
            "before": before, "after": after, "students": sorted(p.stem for p in subs.glob("*.py"))}
     run["first"] = {s: outcome(run, s) for s in run["students"]}
     (base / "first_run.json").write_text(json.dumps(run["first"], indent=1))  # for the closing note's table
-    victim_files = {v: (out / ASSIGNMENT / v / "results.json").read_bytes()
-                    for v in VICTIMS if (out / ASSIGNMENT / v / "results.json").exists()}
+    victim_files = {v: (out / ASSIGNMENT / v / ".graded.json").read_bytes()
+                    for v in VICTIMS if (out / ASSIGNMENT / v / ".graded.json").exists()}
     run["victim_files"] = victim_files
     run["book_text"] = (out / ASSIGNMENT / "grades.csv").read_text() if (out / ASSIGNMENT / "grades.csv").exists() else None
     resumed = grade(project, subs, out)
