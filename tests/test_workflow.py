@@ -19,7 +19,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 TOY = ROOT / "tests" / "fixtures" / "toy"
-ENV = {**os.environ, "AUTOGRADER_SUITES": str(TOY / "suites"), "AUTOGRADER_SOLUTIONS": str(TOY / "solutions")}
+ENV = {**os.environ, "AUTOGRADER_SUITES": str(TOY / "suites"), "AUTOGRADER_SOLUTIONS": str(TOY / "solutions"),
+       "AUTOGRADER_ASSIGNMENTS": str(TOY / "assignments")}
 CORRECT = (TOY / "submissions" / "correct.py").read_text()
 # Sleeps while being imported (well within the 30 s import limit), so that a signal lands mid-student;
 # prints its pid so that the test can check the child is gone afterwards.
