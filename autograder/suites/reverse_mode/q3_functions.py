@@ -5,7 +5,7 @@ import math
 import numpy as np
 from otter.test_files import test_case
 
-from autograder.checking import all_of, check, close, componentwise, raises, returns_type, seeded
+from autograder.checking import Mismatch, Raised, all_of, check, close, componentwise, fmt, raises, returns_type, seeded
 
 OK_FORMAT = False
 name = "q3_functions"
@@ -115,11 +115,30 @@ def on_reals(m, f, kind, v):
 # -- outside the domain: ValueError, as math.log and math.sqrt raise --------------------------------
 
 _domain_cases = [(f, on, v) for f, v in (("log", 0.0), ("log", -1.5), ("sqrt", -2.0)) for on in ("real", "Var")]
+# just inside the domain: a function that raises ValueError everywhere must not earn the point
+_domain_cases += [("log", "real", 0.5), ("sqrt", "Var", 0.25)]
+
+
+def inside_value(f, on, v):
+    """math's value inside the domain, None where ValueError is expected (judge side)."""
+    return getattr(math, f)(v) if v > 0 else None
+
+
+def domain_judge(got, expected, f, on, v):
+    if expected is None:
+        raises(ValueError)(got, expected)
+    elif isinstance(got, Raised):
+        raise Mismatch(f"{f}({v:g}) is inside the domain: expected {fmt(expected)}, but it raised {got}")
+    else:
+        close(1e-13)(got, expected)  # one library call: a few ulps
+
+
+domain_judge.accepts_raised = True
 
 
 @test_case(name="Outside the domain (log of x <= 0, sqrt of x < 0) the functions raise ValueError, "
-                "on a real number and on a Var", points=1, hidden=True)
-@check(cases=_domain_cases, expect=None, judge=raises(ValueError),
+                "on a real number and on a Var; inside it they return math's value", points=1, hidden=True)
+@check(cases=_domain_cases, expect=inside_value, judge=domain_judge,
        describe=lambda f, on, v: f"{f}({v:g})" if on == "real" else f"{f}(Var({v:g}))")
 def domain_errors(m, f, on, v):
     result = getattr(m, f)(m.Var(v) if on == "Var" else v)
