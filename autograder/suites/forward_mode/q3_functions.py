@@ -60,6 +60,16 @@ def sin_rule(m, fname, u, du):
     return _apply(m, fname, u, du)
 
 
+# One function per case at a simple point, public: a student sees which rule is off before the
+# hidden checks' random points.
+@test_case(name="each function alone at u = 0.5 with u' = 1: cos, exp, log, sqrt, tanh on a Dual",
+           points=1, hidden=False)
+@check(cases=[(fname, 0.5, 1.0) for fname in ("cos", "exp", "log", "sqrt", "tanh")],
+       expect=chain_rule, judge=dual_close(RTOL), describe=_describe)
+def one_function_each(m, fname, u, du):
+    return _apply(m, fname, u, du)
+
+
 @test_case(name="cos on a Dual: (cos u)' = -sin(u) u'", points=1, hidden=True)
 @check(cases=_cases(1301, "cos", -4.0, 4.0), expect=chain_rule, judge=dual_close(RTOL), describe=_describe)
 def cos_rule(m, fname, u, du):

@@ -80,6 +80,15 @@ def sin_cos(m, form, x):
     return _sweep(m, form, x)
 
 
+# One function per case at a simple point, public: a student sees which rule is off before the
+# hidden checks' random points.
+@test_case(name="Each function alone at x = 0.5: exp, log, sqrt, tanh on a Var", points=1, hidden=False)
+@check(cases=[(form, 0.5) for form in ("exp(x)", "log(x)", "sqrt(x)", "tanh(x)")], expect=_exact, judge=_JUDGE,
+       describe=_describe)
+def one_function_each(m, form, x):
+    return _sweep(m, form, x)
+
+
 @test_case(name="exp and log on Vars: (e^u)' = e^u, (log u)' = 1/u", points=1, hidden=True)
 @check(cases=_cases(["exp(x)", "log(x)", "exp(log(x))", "log(exp(x))"]), expect=_exact, judge=_JUDGE,
        describe=_describe)

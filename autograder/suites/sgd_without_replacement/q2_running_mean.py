@@ -124,9 +124,10 @@ def prefix_means(m, values, kind):
 def linear_time(m, n):
     values = _cost_values(n)
     baseline = timed(_add_up, values.tolist(), repeat=3)
+    results = []  # the timed runs' results: the judge checks the last one (no extra slow run)
     best = float("inf")
     for _ in range(3):  # best of 3, but one run over a second is already far beyond O(n)
-        best = min(best, timed(m.running_mean, values))
+        best = min(best, timed(lambda: results.append(m.running_mean(values))))
         if best > 1.0:
             break
-    return best / baseline, m.running_mean(values)
+    return best / baseline, results[-1]
