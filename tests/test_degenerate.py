@@ -1,6 +1,6 @@
 """Degenerate submissions earn nothing: every check of every assignment fails a trivial answer.
 
-The variants come from ``tests/degenerate.py`` (the templates with every TODO answered by 0, 0.0,
+The variants come from ``autograder/engine/degenerate.py`` (the templates with every TODO answered by 0, 0.0,
 zeros, the first argument, [], None, an empty figure, a ValueError, or a constant of the right type
 and shape); the reference solution is graded in the same run and must keep full marks, so the
 check is not passed by a suite that fails everything.
@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-import degenerate  # noqa: E402
+from autograder.engine import degenerate
 
 ROOT = degenerate.ROOT
 ASSIGNMENTS = ["forward_mode", "reverse_mode", "sgd_without_replacement", "matrix_chain"]
