@@ -38,8 +38,11 @@ _LOOSEN = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, a
 def _sites(tree: ast.AST) -> list[tuple[int, str]]:
     """Every (node number, kind) that can be mutated, inside function bodies only."""
     sites = []
+    in_messages = {id(n) for s in ast.walk(tree) if isinstance(s, ast.JoinedStr) for n in ast.walk(s)}
     for fn in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)):
         for node in ast.walk(fn):
+            if id(node) in in_messages:  # inside an f-string: a changed message, not a changed result
+                continue
             if isinstance(node, ast.BinOp) and type(node.op) in _SWAP:
                 sites.append((id(node), "swap"))
                 if isinstance(node.op, (ast.Add, ast.Sub)):
@@ -154,7 +157,7 @@ def report(assignment: str, limit: int = 40, seed: int = 0, jobs: int = 2) -> tu
         lines.append(f"| {c} | " + " | ".join(f"{n}/{len(groups[g])}" for n, g in zip(counts, groups)) + " |")
     questions = sorted({c.split(":", 1)[0] for c in checks})
     killed = {s for s in groups["mutant"] if not all(passed[s].get(c, False) for c in checks)}
-    lines += ["", "| question | mutants killed | mutation score |", "|---|---:|---:|"]
+    lines += ["", "| question | mutants killed | share of all mutants |", "|---|---:|---:|"]
     for q in questions:
         mine = {s for c in checks if c.startswith(q + ":") for s in caught[c]["mutant"]}
         lines.append(f"| {q} | {len(mine)} | {len(mine) / max(1, len(groups['mutant'])):.0%} |")
