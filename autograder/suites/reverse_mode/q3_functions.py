@@ -125,12 +125,12 @@ def on_reals(m, f, kind, v):
 
 _domain_cases = [(f, on, v) for f, v in (("log", 0.0), ("log", -1.5), ("sqrt", -2.0)) for on in ("real", "Var")]
 # just inside the domain: a function that raises ValueError everywhere must not earn the point
-_domain_cases += [("log", "real", 0.5), ("sqrt", "Var", 0.25)]
+_domain_cases += [("log", "real", 0.5), ("sqrt", "Var", 0.25), ("sqrt", "real", 0.0)]  # sqrt(0) = 0: the boundary
 
 
 def inside_value(f, on, v):
     """math's value inside the domain, None where ValueError is expected (judge side)."""
-    return getattr(math, f)(v) if v > 0 else None
+    return getattr(math, f)(v) if v > 0 or (f == "sqrt" and v == 0) else None
 
 
 def domain_judge(got, expected, f, on, v):
@@ -139,7 +139,7 @@ def domain_judge(got, expected, f, on, v):
     elif isinstance(got, Raised):
         raise Mismatch(f"{f}({v:g}) is inside the domain: expected {fmt(expected)}, but it raised {got}")
     else:
-        close(1e-13)(got, expected)  # one library call: a few ulps
+        close(1e-13)(got, expected)  # one library call: a few ulps; sqrt(0) must be exactly 0
 
 
 domain_judge.accepts_raised = True
