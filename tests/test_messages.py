@@ -75,3 +75,14 @@ def test_the_reference_passes_the_rng_checks():
     module = reference_solution("sgd_without_replacement")
     assert _verdict(q1_sample_indices.reproducible, module) is None
     assert _verdict(q3_mean_squared_error.curve_reproducible, module) is None
+
+
+@pytest.mark.parametrize("test", [q1_sample_indices.fresh_permutations, q3_mean_squared_error.curve_with],
+                         ids=["fresh_permutations", "curve_with"])
+def test_a_statistical_failure_caused_by_np_random_names_the_rule(test):
+    namespace = {"__name__": "student"}  # np.random.seed(0) in every call: the same draws each time
+    exec(compile((ROOT / "solutions" / "sgd_without_replacement.py").read_text() + _GLOBAL_SEED, "<student>",
+                 "exec"), namespace)
+    message = _verdict(test, namespace)
+    assert "standard errors" in message and "draw randomness from the rng argument" in message
+    assert _verdict(test, reference_solution("sgd_without_replacement")) is None

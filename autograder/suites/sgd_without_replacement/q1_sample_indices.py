@@ -6,7 +6,8 @@ import numpy as np
 from otter.test_files import test_case
 
 from autograder.checking import Mismatch, check, fmt, within_standard_errors
-from autograder.suites.sgd_without_replacement.shared import draws_from_rng, runs_from_rng
+from autograder.suites.sgd_without_replacement.shared import (draws_from_rng, noting_global_state, rng_rule_hint,
+                                                             runs_from_rng)
 
 OK_FORMAT = False
 name = "q1_sample_indices"
@@ -181,7 +182,8 @@ def _fresh_permutations(got, expected, kind, count, seed):
 
 @test_case(name="without replacement: a fresh, uniformly random order for every pass, a partial last pass "
                 "included (all orders of range(3) equally likely, passes independent)", points=1, hidden=True)
-@check(cases=[("passes", 30000, 41), ("partial", 6000, 42)], expect=None, judge=_fresh_permutations,
+@check(cases=[("passes", 30000, 41), ("partial", 6000, 42)], expect=None,
+       judge=rng_rule_hint(_fresh_permutations),
        describe=lambda kind, count, seed: (f"sample_indices(3, {3 * count}, False, np.random.default_rng({seed}))"
                                            if kind == "passes" else
                                            f"{count} calls sample_indices(3, 5, False, rng), "
@@ -189,15 +191,15 @@ def _fresh_permutations(got, expected, kind, count, seed):
 def fresh_permutations(m, kind, count, seed):
     rng = np.random.default_rng(seed)
     if kind == "passes":
-        return m.sample_indices(3, 3 * count, False, rng)
-    return [m.sample_indices(3, 5, False, rng) for _ in range(count)]
+        return noting_global_state(lambda: m.sample_indices(3, 3 * count, False, rng))
+    return noting_global_state(lambda: [m.sample_indices(3, 5, False, rng) for _ in range(count)])
 
 
 @test_case(name="with replacement: independent uniform draws (every value 1/n of the time, "
                 "consecutive draws equal 1/n of the time)", points=1, hidden=True)
-@check(cases=[(10, 25, 2000, 43)], expect=None, judge=_uniform_independent,
+@check(cases=[(10, 25, 2000, 43)], expect=None, judge=rng_rule_hint(_uniform_independent),
        describe=lambda n, k, calls, seed: f"{calls} calls sample_indices({n}, {k}, True, rng), "
                                           f"rng = np.random.default_rng({seed})")
 def uniform_with_replacement(m, n, per_call, calls, seed):
     rng = np.random.default_rng(seed)
-    return [m.sample_indices(n, per_call, True, rng) for _ in range(calls)]
+    return noting_global_state(lambda: [m.sample_indices(n, per_call, True, rng) for _ in range(calls)])

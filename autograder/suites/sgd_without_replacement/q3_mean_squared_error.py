@@ -4,8 +4,9 @@ import numpy as np
 from otter.test_files import test_case
 
 from autograder.checking import Mismatch, check, fmt, seeded, within_standard_errors
-from autograder.suites.sgd_without_replacement.shared import (EPS, draws_from_rng, moments, mse_theory, runs_from_rng,
-                                                              standard_errors)
+from autograder.suites.sgd_without_replacement.shared import (EPS, draws_from_rng, moments, mse_theory,
+                                                             noting_global_state, rng_rule_hint, runs_from_rng,
+                                                             standard_errors)
 
 OK_FORMAT = False
 name = "q3_mean_squared_error"
@@ -135,19 +136,21 @@ def zero_at_n(m, a, trials, seed):
 @test_case(name="mean_squared_error_curve without replacement matches variance/k (n-k)/(n-1) "
                 "within 6 standard errors", points=1, hidden=True)
 @check(cases=[(_rand100, False, 1000, 11), (_skewed30, False, 2000, 12)], expect=None,
-       judge=_matches_theory,
+       judge=rng_rule_hint(_matches_theory),
        describe=_describe_curve)
 def curve_without(m, a, replace, trials, seed):
-    return m.mean_squared_error_curve(np.array(a), replace, trials, np.random.default_rng(seed))
+    return noting_global_state(lambda: m.mean_squared_error_curve(np.array(a), replace, trials,
+                                                                  np.random.default_rng(seed)))
 
 
 @test_case(name="mean_squared_error_curve with replacement matches variance/k within 6 standard errors",
            points=1, hidden=True)
 @check(cases=[(_rand100, True, 1000, 13), (_skewed30, True, 2000, 14)], expect=None,
-       judge=_matches_theory,
+       judge=rng_rule_hint(_matches_theory),
        describe=_describe_curve)
 def curve_with(m, a, replace, trials, seed):
-    return m.mean_squared_error_curve(np.array(a), replace, trials, np.random.default_rng(seed))
+    return noting_global_state(lambda: m.mean_squared_error_curve(np.array(a), replace, trials,
+                                                                  np.random.default_rng(seed)))
 
 
 @test_case(name="mean_squared_error_curve is reproducible: the same generator state gives the same curve, "

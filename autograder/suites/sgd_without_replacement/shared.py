@@ -112,3 +112,26 @@ def draws_from_rng(results: str):
                            f"must be random; {RNG_ADVICE}")
 
     return judge
+
+
+def noting_global_state(call):
+    """Probe helper: (call(), whether it moved np.random's global state)."""
+    np.random.seed(404)
+    result = call()
+    return result, float(np.random.random()) != float(np.random.RandomState(404).random())
+
+
+def rng_rule_hint(judge):
+    """Judge of ``noting_global_state``: ``judge`` on the result; when it fails and the code used
+    np.random's global state, the message says which rule was broken, not only the statistics."""
+
+    def hinted(got, expected, *args):
+        result, global_state_used = got
+        try:
+            judge(result, expected, *args)
+        except Mismatch as failure:
+            if global_state_used:
+                raise Mismatch(f"{failure} -- your code used np.random's global state; {RNG_ADVICE}") from None
+            raise
+
+    return hinted
