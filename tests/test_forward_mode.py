@@ -324,10 +324,13 @@ def test_ad_exact_judge():
         judge(-666.9829823489767 * (1 + 1e-9), (1e8, -666.9829823489767, 666.98), None, 0.75)
     with pytest.raises(Mismatch, match="float"):
         judge(Opaque("Dual", "Dual(1, 2)"), (1.0, 2.0, 2.0), None, 0.75)
-    q4.is_zero(0.0, None, "3.0")
-    q4.is_zero(0, None, "3.0")
+    q4.is_exactly(0.0, 0.0, "3.0")
+    q4.is_exactly(0, 0.0, "3.0")
+    q4.is_exactly(1.0, 1.0, "x")
     with pytest.raises(Mismatch):
-        q4.is_zero(None, None, "3.0")
+        q4.is_exactly(None, 0.0, "3.0")
+    with pytest.raises(Mismatch, match="it is x itself"):  # 0.0 for everything earns nothing
+        q4.is_exactly(0.0, 1.0, "x")
 
 
 def test_gradient_judges():
@@ -355,7 +358,10 @@ def test_gradient_judges():
     with pytest.raises(Mismatch):
         q5.directional_judge((1, float(grad @ v) * OFF), (grad, scale), "f3", [0.1, 0.2, 0.3], v)
     with pytest.raises(Mismatch):
-        q5.zeros_judge(np.array([0.0, 1e-300, 0.0]), None, "gradient", "2.5", 3)
+        q5.zeros_judge(np.array([0.0, 1e-300, 0.0]), np.zeros(3), "gradient", "2.5", 3)
+    with pytest.raises(Mismatch):  # zeros for f = x_n
+        q5.zeros_judge(np.zeros(3), np.array([0.0, 0.0, 1.0]), "gradient", "x_n (the last input itself)", 3)
+    q5.zeros_judge(np.array([0.0, 0.0, 1.0]), np.array([0.0, 0.0, 1.0]), "gradient", "x_n (the last input itself)", 3)
 
 
 def test_jacobian_judge():

@@ -194,11 +194,14 @@ def test_suite_cost_functions_by_hand():
 
 def test_q1_int_judge_rejects_floats():
     judge = judge_of(q1.int_costs)
-    judge((24, 60, 0), None)
-    judge((np.int64(24), 60, 0), None)
-    for wrong in [(24.0, 60, 0), (24, np.float64(60), 0), (24, 60, False)]:
+    expected = (24, 64, 0)  # 2*3*4; 2*3*4 + 2*4*5; one matrix
+    judge((24, 64, 0), expected)
+    judge((np.int64(24), 64, 0), expected)
+    for wrong in [(24.0, 64, 0), (24, np.float64(64), 0), (24, 64, False)]:
         with pytest.raises(Mismatch, match="int"):
-            judge(wrong, None)
+            judge(wrong, expected)
+    with pytest.raises(Mismatch, match="expected 64"):
+        judge((24, 0, 0), expected)
 
 
 def test_q3_optimal_judge():
@@ -253,9 +256,12 @@ def test_q3_long_chain_judge_uses_the_reference_cost_not_the_students():
 
 def test_q3_int_cost_judge():
     judge = judge_of(q3.int_cost)
-    judge((15125, 0), None)
+    dims, order = [30, 35, 15, 5, 10, 20, 25], ((0, (1, 2)), ((3, 4), 5))  # CLRS: 15125 by hand
+    judge((15125, order), None, dims)
     with pytest.raises(Mismatch, match="int"):
-        judge((15125.0, 0), None)
+        judge((15125.0, order), None, dims)
+    with pytest.raises(Mismatch, match="not the cost of the returned order"):
+        judge((0, order), None, dims)
 
 
 def _mats(case):

@@ -259,7 +259,13 @@ def test_central_difference_judge():
 
 def test_ratio_judge():
     judge = judge_of(q6.cost_ratio)
-    judge(2.5, None, 2000, 1)
+    right = q6.coupled_sum_gradient(2000, 1)
+    judge((2.5, (0.0, right.copy())), right, 2000, 1)
     for wrong in [26.0, 2000.0, float("nan"), "fast", None]:
         with pytest.raises(Mismatch):
-            judge(wrong, None, 2000, 1)
+            judge((wrong, (0.0, right.copy())), right, 2000, 1)
+    for wrong in [2.5, "fast", None]:
+        with pytest.raises(Mismatch):
+            judge(wrong, right, 2000, 1)
+    with pytest.raises(Mismatch, match="not the gradient"):  # fast but wrong earns nothing
+        judge((1.0, (0.0, np.zeros(2000))), right, 2000, 1)

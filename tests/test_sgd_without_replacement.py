@@ -184,8 +184,13 @@ def test_q1_judges_reject_wrong_samples():
         q1._well_typed(np.array([0, 1, 2], dtype=np.int32), None, 3, 3, False, 0)
     with pytest.raises(Mismatch, match="outside"):
         q1._well_typed(np.array([0, 3], dtype=np.int64), None, 3, 2, True, 0)
-    with pytest.raises(Mismatch, match="same seed"):
-        q1._reproducible((np.array([0, 1]), np.array([1, 0])), None)
+    with pytest.raises(Mismatch, match="same seed"):  # (same seed, same seed, other seed, global state used)
+        q1._reproducible((np.array([0, 1]), np.array([1, 0]), np.array([1, 1]), False), None)
+    with pytest.raises(Mismatch, match="different seeds gave the same"):
+        q1._reproducible((np.array([0, 1]), np.array([0, 1]), np.array([0, 1]), False), None)
+    with pytest.raises(Mismatch, match="rng argument"):
+        q1._reproducible((np.array([0, 1]), np.array([0, 1]), np.array([1, 0]), True), None)
+    q1._reproducible((np.array([0, 1]), np.array([0, 1]), np.array([1, 0]), False), None)
     # an order reused for every pass
     with pytest.raises(Mismatch, match="blocks"):
         q1._fresh_uniform_blocks(np.tile(rng.permutation(3), 30000), None, 30000, 0)
@@ -241,9 +246,12 @@ def test_q2_judges_reject_wrong_means():
         q2._running_mean_judge(np.array([0.5, 1.0, 1.5, 2.0]), q2._definition(values), values)  # / (k + 2)
     with pytest.raises(Mismatch, match="numpy array"):
         q2._running_mean_judge([1.0, 1.5, 2.0, 2.5], q2._definition(values), values)
+    right = q2._cumulative_means(q2._cost_values(50_000))
     with pytest.raises(Mismatch, match="O\\(n\\)"):
-        q2._linear_time(1000.0, None, 50_000)
-    q2._linear_time(12.0, None, 50_000)
+        q2._linear_time((1000.0, right), right, 50_000)
+    with pytest.raises(Mismatch, match="not their running mean"):  # fast but wrong earns nothing
+        q2._linear_time((1.0, np.zeros(50_000)), right, 50_000)
+    q2._linear_time((12.0, right), right, 50_000)
 
 
 def test_q3_judges_reject_uncorrected_curves():
@@ -266,7 +274,7 @@ def test_q3_judges_reject_uncorrected_curves():
     with pytest.raises(Mismatch, match="float64"):
         q3._theory_judge(list(expected), expected, n, variance, False)
     with pytest.raises(Mismatch, match="same seed"):
-        q3._same_twice((np.zeros(3), np.ones(3)), None)
+        q3._same_twice((np.zeros(3), np.ones(3), np.ones(3), False), None)
 
 
 def test_q4_judges_reject_wrong_regions():

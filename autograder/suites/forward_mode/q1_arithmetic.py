@@ -96,6 +96,20 @@ def lecture_example(m, which):
     return dual_parts(x * x * x * (x + 3 * y))
 
 
+# One rule per case, small numbers, public: a student sees which single rule is off (a sign in
+# __rsub__, the order in __rtruediv__) before the random cases of the hidden checks.
+_ONE_RULE_EACH = [("+", (2.0, 1.0), (3.0, 0.5)), ("-", (2.0, 1.0), (3.0, 0.5)), ("*", (2.0, 1.0), (3.0, 0.5)),
+                  ("/", (2.0, 1.0), (4.0, 0.5)), ("-", (2.0, 1.0), 3.0), ("/", (2.0, 1.0), 4.0),
+                  ("+", 3.0, (2.0, 1.0)), ("-", 3.0, (2.0, 1.0)), ("*", 3.0, (2.0, 1.0)), ("/", 3.0, (2.0, 1.0))]
+
+
+@test_case(name="each rule alone on small numbers: d + e, d - e, d * e, d / e, d - c, d / c, c + d, c - d "
+                "(__rsub__), c * d, c / d (__rtruediv__)", points=1, hidden=False)
+@check(cases=_ONE_RULE_EACH, expect=rule, judge=dual_close(RTOL), describe=_describe)
+def one_rule_each(m, op, a, b):
+    return dual_parts(_OPS[op](build_operand(m, a), build_operand(m, b)))
+
+
 @test_case(name="sum and difference rules: (u + v)' = u' + v', (u - v)' = u' - v' (two Duals)",
            points=1, hidden=True)
 @check(cases=_DUAL_DUAL["+"] + _DUAL_DUAL["-"], expect=rule, judge=dual_close(RTOL), describe=_describe)

@@ -4,7 +4,7 @@ import math
 import numpy as np
 from otter.test_files import test_case
 
-from autograder.checking import Mismatch, check, close, fmt, raises, seeded
+from autograder.checking import Mismatch, Raised, check, close, fmt, raises, seeded
 from autograder.suites.forward_mode.shared import dual_close, dual_parts
 
 OK_FORMAT = False
@@ -57,6 +57,16 @@ def _cases(seed, fname, low, high, k=8):
 @check(cases=[("sin", 0.5, 1.0), ("sin", 2.0, -0.5), ("sin", -1.25, 3.0)],
        expect=chain_rule, judge=dual_close(RTOL), describe=_describe)
 def sin_rule(m, fname, u, du):
+    return _apply(m, fname, u, du)
+
+
+# One function per case at a simple point, public: a student sees which rule is off before the
+# hidden checks' random points.
+@test_case(name="each function alone at u = 0.5 with u' = 1: cos, exp, log, sqrt, tanh on a Dual",
+           points=1, hidden=False)
+@check(cases=[(fname, 0.5, 1.0) for fname in ("cos", "exp", "log", "sqrt", "tanh")],
+       expect=chain_rule, judge=dual_close(RTOL), describe=_describe)
+def one_function_each(m, fname, u, du):
     return _apply(m, fname, u, du)
 
 
@@ -127,12 +137,31 @@ def on_reals(m, fname, x):
 
 
 _DOMAIN = [("log", 0.0, False), ("log", -1.5, False), ("sqrt", -0.25, False),
-           ("log", 0.0, True), ("log", -2.0, True), ("sqrt", -1.0, True)]
+           ("log", 0.0, True), ("log", -2.0, True), ("sqrt", -1.0, True),
+           # just inside the domain: a function that raises ValueError everywhere must not earn the point
+           ("log", 0.5, False), ("sqrt", 0.25, False), ("sqrt", 0.0, False)]  # sqrt(0) = 0: on the boundary
 
 
-@test_case(name="outside the domain, log(u <= 0) and sqrt(u < 0) raise ValueError (Duals and reals)",
-           points=1, hidden=True)
-@check(cases=_DOMAIN, expect=None, judge=raises(ValueError),
+def inside_value(fname, x, dual):
+    """math's value inside the domain, None where ValueError is expected (judge side)."""
+    return getattr(math, fname)(x) if x > 0 or (fname == "sqrt" and x == 0) else None
+
+
+def domain_judge(got, expected, fname, x, dual):
+    if expected is None:
+        raises(ValueError)(got, expected)
+    elif isinstance(got, Raised):
+        raise Mismatch(f"{fname}({fmt(x)}) is inside the domain: expected {fmt(expected)}, but it raised {got}")
+    else:
+        close(RTOL)(got, expected)  # sqrt(0) must be exactly 0: the bound is rtol * 0
+
+
+domain_judge.accepts_raised = True
+
+
+@test_case(name="outside the domain, log(u <= 0) and sqrt(u < 0) raise ValueError (Duals and reals); "
+                "inside it they return math's value", points=1, hidden=True)
+@check(cases=_DOMAIN, expect=inside_value, judge=domain_judge,
        describe=lambda fname, x, dual: f"{fname}(Dual({fmt(x)}, 1.0))" if dual else f"{fname}({fmt(x)})")
 def domain_errors(m, fname, x, dual):
     result = getattr(m, fname)(m.Dual(x, 1.0) if dual else x)

@@ -292,22 +292,30 @@ def stiff_compositions(m, tree, x):
 
 
 _CONSTANTS = {
-    "3.0": lambda m: 3.0,
-    "2 (an int)": lambda m: 2,
-    "np.float64(1.5)": lambda m: np.float64(1.5),
-    "sin(2.0) * 4.0 (your sin of a real)": lambda m: m.sin(2.0) * 4.0,
+    "3.0": lambda m, t: 3.0,
+    "2 (an int)": lambda m, t: 2,
+    "np.float64(1.5)": lambda m, t: np.float64(1.5),
+    "sin(2.0) * 4.0 (your sin of a real)": lambda m, t: m.sin(2.0) * 4.0,
+    "x": lambda m, t: t,
 }
 
 
-def is_zero(got, expected, label):
-    """A constant function has derivative 0 (a real number, not None and not an error)."""
-    if not is_real(got) or got != 0:
-        raise Mismatch(f"f returns a real number (it ignores x), so its derivative is 0.0; got {fmt(got)}")
+def constant_or_identity(label):
+    """The derivative: 1.0 for f(x) = x, 0.0 for the constants (judge side)."""
+    return 1.0 if label == "x" else 0.0
 
 
-@test_case(name="a constant function (f returns a real number, not a Dual) has derivative 0.0", points=1,
-           hidden=True)
-@check(cases=[(label,) for label in _CONSTANTS], expect=None, judge=is_zero,
+def is_exactly(got, expected, label):
+    """A constant function has derivative 0 (a real number, not None and not an error); f(x) = x has 1."""
+    if not is_real(got) or got != expected:
+        why = "it is x itself" if expected else "f returns a real number (it ignores x)"
+        raise Mismatch(f"{why}, so its derivative is {fmt(expected)}; got {fmt(got)}")
+
+
+# f(x) = x is in the same check: a derivative() that returns 0.0 for everything must not earn it.
+@test_case(name="a constant function (f returns a real number, not a Dual) has derivative 0.0, "
+                "and f(x) = x has derivative 1.0", points=1, hidden=True)
+@check(cases=[(label,) for label in _CONSTANTS], expect=constant_or_identity, judge=is_exactly,
        describe=lambda label: f"f(x) = {label}")
 def constant_functions(m, label):
-    return m.derivative(lambda t: _CONSTANTS[label](m), 1.25)
+    return m.derivative(lambda t: _CONSTANTS[label](m, t), 1.25)

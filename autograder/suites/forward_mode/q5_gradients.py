@@ -212,24 +212,35 @@ def gradient_cost(m, fname, point):
     return (calls[0], grad)
 
 
-_CONSTANT = {"2.5": lambda m: 2.5, "np.float64(-1.0)": lambda m: np.float64(-1.0),
-             "cos(0.3) (your cos of a real)": lambda m: m.cos(0.3)}
+_CONSTANT = {"2.5": lambda m, xs: 2.5, "np.float64(-1.0)": lambda m, xs: np.float64(-1.0),
+             "cos(0.3) (your cos of a real)": lambda m, xs: m.cos(0.3),
+             "x_n (the last input itself)": lambda m, xs: xs[-1]}
+
+
+def constant_or_last(what, label, n):
+    """The expected result: zeros for a constant; for f = x_n, the unit vector e_n (judge side)."""
+    grad = np.zeros(n)
+    if label.startswith("x_n"):
+        grad[-1] = 1.0
+    return grad if what == "gradient" else float(grad[-1])  # partial i = n-1; direction all ones
 
 
 def zeros_judge(got, expected, what, label, n):
     if what == "gradient":
-        _check_array(got, np.zeros(n), np.zeros(n), "the gradient of a constant function")
-    elif not (is_real(got) and got == 0):
-        raise Mismatch(f"f returns a real number (it ignores its inputs), so {what} is 0.0; got {fmt(got)}")
+        _check_array(got, expected, expected, f"the gradient of f = {label}")  # exact: 0 and 1 need no rounding
+    elif not (is_real(got) and got == expected):
+        why = "f = x_n" if label.startswith("x_n") else "f returns a real number (it ignores its inputs)"
+        raise Mismatch(f"{why}, so {what} is {fmt(expected)}; got {fmt(got)}")
 
 
+# f = x_n is in the same check: drivers that return 0.0 / zeros for everything must not earn it.
 @test_case(name="a constant function (f returns a real number): partial and directional_derivative give 0.0, "
-                "gradient gives zeros", points=1, hidden=True)
+                "gradient gives zeros; and f = x_n gives 1.0 and e_n", points=1, hidden=True)
 @check(cases=[(what, label, n) for what, n in (("partial", 2), ("directional_derivative", 3), ("gradient", 3))
               for label in _CONSTANT],
-       expect=None, judge=zeros_judge, describe=lambda what, label, n: f"{what} of f = {label}, n = {n}")
+       expect=constant_or_last, judge=zeros_judge, describe=lambda what, label, n: f"{what} of f = {label}, n = {n}")
 def constant_functions(m, what, label, n):
-    f = lambda *xs: _CONSTANT[label](m)  # noqa: E731
+    f = lambda *xs: _CONSTANT[label](m, xs)  # noqa: E731
     point = [0.5 * (k + 1) for k in range(n)]
     if what == "partial":
         return m.partial(f, point, n - 1)

@@ -50,11 +50,14 @@ def _is_count(x):
 
 
 def _all_ints(got, expected, *args):
-    """Property judge: every returned cost is an int (Python int or numpy integer)."""
-    for what, x in zip(("matmul_cost", "chain_cost", "chain_cost (one matrix)"), got):
+    """Every returned cost is an int (Python int or numpy integer) with the right value (a function
+    that returns 0 for everything must not earn the point)."""
+    for what, x, want in zip(("matmul_cost", "chain_cost", "chain_cost (one matrix)"), got, expected):
         if not _is_count(x):
             raise Mismatch(f"{what} returned {fmt(x)} of type {type(x).__name__}; a cost counts "
                            "multiplications, so return an int (e.g. int(...) around a numpy value)")
+        if x != want:
+            raise Mismatch(f"{what} returned {fmt(x)}, expected {want}")
 
 
 # -- inputs (seeded: identical in every process) --------------------------------------------------
@@ -94,8 +97,8 @@ def lecture_abc(m, rows_a, n, p, q):
     return (m.chain_cost(dims, ((0, 1), 2)), m.chain_cost(dims, (0, (1, 2))))
 
 
-@test_case(name="costs are returned as ints", points=1, hidden=True)
-@check(cases=[()], expect=None, judge=_all_ints,
+@test_case(name="costs are returned as ints (with the right values)", points=1, hidden=True)
+@check(cases=[()], expect=(2 * 3 * 4, 2 * 3 * 4 + 2 * 4 * 5, 0), judge=_all_ints,
        describe=lambda: "matmul_cost(2, 3, 4), chain_cost([2, 3, 4, 5], ((0, 1), 2)), chain_cost([3, 4], 0)")
 def int_costs(m):
     return (m.matmul_cost(2, 3, 4), m.chain_cost([2, 3, 4, 5], ((0, 1), 2)), m.chain_cost([3, 4], 0))

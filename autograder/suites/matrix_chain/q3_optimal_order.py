@@ -91,13 +91,21 @@ def _optimal(got, expected, dims):
                        f"({true_cost} multiplications)")
 
 
-def _int_cost(got, expected, *args):
-    """Property judge: the cost in (cost, order) is a Python int or a numpy integer."""
+def _int_cost(got, expected, dims):
+    """Property judge: the cost in (cost, order) is a Python int or a numpy integer, and it is the
+    cost of the returned order (so a constant answer earns nothing; optimality is judged elsewhere)."""
     if not (isinstance(got, (tuple, list)) and len(got) == 2):
         raise Mismatch(f"optimal_order should return a pair (cost, order), got {fmt(got)}")
     if not _is_index(got[0]):
         raise Mismatch(f"the cost {fmt(got[0])} has type {type(got[0]).__name__}; a cost counts "
                        "multiplications, so return an int")
+    try:
+        true_cost = _order_cost(dims, got[1])
+    except _BadOrder as exc:
+        raise Mismatch(f"{fmt(got[1])} is not a full parenthesization of the matrices: {exc}") from None
+    if got[0] != true_cost:
+        raise Mismatch(f"the returned cost {fmt(got[0])} is not the cost of the returned order "
+                       f"{fmt(got[1])} ({true_cost} multiplications)")
 
 
 def _show(dims):
@@ -126,8 +134,9 @@ def clrs(m, dims):
     return m.optimal_order(dims)
 
 
-@test_case(name="one matrix: nothing to multiply, (0, 0)", points=1, hidden=False)
-@check(cases=[([7, 3],), ([1, 1],), ([1000, 1],)], expect=_brute_force, judge=_optimal, describe=_show)
+# Two matrices are in the same check: a function that returns (0, 0) for everything must not earn it.
+@test_case(name="one matrix: nothing to multiply, (0, 0); two matrices: (m n p, (0, 1))", points=1, hidden=False)
+@check(cases=[([7, 3],), ([1, 1],), ([1000, 1],), ([4, 5, 6],), ([9, 1, 9],)], expect=_brute_force, judge=_optimal, describe=_show)
 def one_matrix(m, dims):
     return m.optimal_order(dims)
 
@@ -145,7 +154,7 @@ def ties(m, dims):
     return m.optimal_order(dims)
 
 
-@test_case(name="the minimum cost is returned as an int", points=1, hidden=True)
+@test_case(name="the minimum cost is returned as an int, the cost of the returned order", points=1, hidden=True)
 @check(cases=[([30, 35, 15, 5, 10, 20, 25],), ([7, 3],), ([2, 3, 4],)], expect=None, judge=_int_cost,
        describe=_show)
 def int_cost(m, dims):

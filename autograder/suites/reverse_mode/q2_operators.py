@@ -122,6 +122,19 @@ _pow_cases += [("(x ** c) ** y", x, y, c) for (x, y, _), c in zip(_points, _expo
 _pow_cases += [("x ** c", -x, y, c) for (x, y, _), c in zip(_points, (2.0, 3.0, -1.0, 4.0))]
 
 
+# One rule per case, small numbers, public: a student sees which single rule is off (a sign in
+# __rsub__, the order in __rtruediv__) before the random cases of the hidden checks.
+_ONE_RULE_EACH = ["x + y", "c + x", "x - y", "x - c", "c - x", "-x", "x * y", "c * x", "x / y", "c / x",
+                  "x ** c", "c ** x", "x ** y"]
+
+
+@test_case(name="Each rule alone on small numbers (x = 2, y = 0.5, c = 3): + - * / ** with Vars and with "
+                "a real number on either side (c - x is __rsub__, c / x is __rtruediv__)", points=1, hidden=False)
+@check(cases=[(form, 2.0, 0.5, 3.0) for form in _ONE_RULE_EACH], expect=_exact, judge=_JUDGE, describe=_describe)
+def one_rule_each(m, form, x, y, c):
+    return _sweep(m, form, x, y, c)
+
+
 @test_case(name="Sum and difference rules: x + y, x - y, -x, +x, with a real number c on either side",
            points=1, hidden=True)
 @check(cases=_cases(["x + y", "x + c", "c + x", "x - y", "x - c", "c - x", "-x", "+x", "-(x - y)",

@@ -5,7 +5,7 @@ import math
 import numpy as np
 from otter.test_files import test_case
 
-from autograder.checking import all_of, check, close, componentwise, raises, returns_type, seeded
+from autograder.checking import Mismatch, Raised, all_of, check, close, componentwise, fmt, raises, returns_type, seeded
 
 OK_FORMAT = False
 name = "q3_functions"
@@ -80,6 +80,15 @@ def sin_cos(m, form, x):
     return _sweep(m, form, x)
 
 
+# One function per case at a simple point, public: a student sees which rule is off before the
+# hidden checks' random points.
+@test_case(name="Each function alone at x = 0.5: exp, log, sqrt, tanh on a Var", points=1, hidden=False)
+@check(cases=[(form, 0.5) for form in ("exp(x)", "log(x)", "sqrt(x)", "tanh(x)")], expect=_exact, judge=_JUDGE,
+       describe=_describe)
+def one_function_each(m, form, x):
+    return _sweep(m, form, x)
+
+
 @test_case(name="exp and log on Vars: (e^u)' = e^u, (log u)' = 1/u", points=1, hidden=True)
 @check(cases=_cases(["exp(x)", "log(x)", "exp(log(x))", "log(exp(x))"]), expect=_exact, judge=_JUDGE,
        describe=_describe)
@@ -115,11 +124,30 @@ def on_reals(m, f, kind, v):
 # -- outside the domain: ValueError, as math.log and math.sqrt raise --------------------------------
 
 _domain_cases = [(f, on, v) for f, v in (("log", 0.0), ("log", -1.5), ("sqrt", -2.0)) for on in ("real", "Var")]
+# just inside the domain: a function that raises ValueError everywhere must not earn the point
+_domain_cases += [("log", "real", 0.5), ("sqrt", "Var", 0.25), ("sqrt", "real", 0.0)]  # sqrt(0) = 0: the boundary
+
+
+def inside_value(f, on, v):
+    """math's value inside the domain, None where ValueError is expected (judge side)."""
+    return getattr(math, f)(v) if v > 0 or (f == "sqrt" and v == 0) else None
+
+
+def domain_judge(got, expected, f, on, v):
+    if expected is None:
+        raises(ValueError)(got, expected)
+    elif isinstance(got, Raised):
+        raise Mismatch(f"{f}({v:g}) is inside the domain: expected {fmt(expected)}, but it raised {got}")
+    else:
+        close(1e-13)(got, expected)  # one library call: a few ulps; sqrt(0) must be exactly 0
+
+
+domain_judge.accepts_raised = True
 
 
 @test_case(name="Outside the domain (log of x <= 0, sqrt of x < 0) the functions raise ValueError, "
-                "on a real number and on a Var", points=1, hidden=True)
-@check(cases=_domain_cases, expect=None, judge=raises(ValueError),
+                "on a real number and on a Var; inside it they return math's value", points=1, hidden=True)
+@check(cases=_domain_cases, expect=inside_value, judge=domain_judge,
        describe=lambda f, on, v: f"{f}({v:g})" if on == "real" else f"{f}(Var({v:g}))")
 def domain_errors(m, f, on, v):
     result = getattr(m, f)(m.Var(v) if on == "Var" else v)

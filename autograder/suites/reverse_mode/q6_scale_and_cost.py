@@ -53,13 +53,35 @@ def _coupled_sum(*xs):
 _MAX_RATIO = 25.0
 
 
+def _point(n, seed):
+    return [float(v) for v in np.random.default_rng(seed).uniform(-1.0, 1.0, n)]
+
+
+def coupled_sum_gradient(n, seed):
+    """dF/dx_i = x_(i-1) + x_(i+1) + x_i, by hand (judge side)."""
+    x = np.array(_point(n, seed))
+    return np.roll(x, 1) + np.roll(x, -1) + x
+
+
 def _ratio_at_most(bound):
     def judge(got, expected, n, seed):
-        if not is_real(got):
-            raise Mismatch(f"expected a time ratio, got {fmt(got)}")
-        if not got <= bound:
+        if not (isinstance(got, tuple) and len(got) == 2 and is_real(got[0])):
+            raise Mismatch(f"expected a time ratio and a gradient, got {fmt(got)}")
+        ratio, result = got
+        gradient = result[1] if isinstance(result, (tuple, list)) and len(result) == 2 else None
+        # The speed of a wrong gradient means nothing (a grad that returns zeros is fast): the
+        # gradient must be right too.  Tolerance: each entry is a sum of 3 products of numbers <= 1,
+        # a few ulps; 1e-12 is 1000x that.
+        try:
+            values = None if gradient is None else np.asarray(gradient, dtype=float)
+        except (TypeError, ValueError):
+            values = None
+        if values is None or values.shape != expected.shape or not np.allclose(values, expected, rtol=1e-12, atol=1e-12):
+            raise Mismatch("the gradient that grad(f, point) returned is not the gradient of F, so its speed "
+                           "earns nothing here; make the gradient checks pass first")
+        if not ratio <= bound:
             raise Mismatch(
-                f"grad(f, point) took {float(got):.0f} times as long as one evaluation of f on Vars "
+                f"grad(f, point) took {float(ratio):.0f} times as long as one evaluation of f on Vars "
                 f"(allowed: {bound:g}; the reference: about 2-3). One backward sweep must touch each node "
                 f"and edge a constant number of times: no pass per input, no list searched per node "
                 f"(use a set for the visited nodes).")
@@ -68,15 +90,15 @@ def _ratio_at_most(bound):
 
 
 @test_case(name="Cheap gradient: time(grad) stays a small constant multiple of time(f on Vars) "
-                "for n = 2000 inputs (not n forward passes)", points=2, hidden=True)
-@check(cases=[(2000, 2706)], expect=None, judge=_ratio_at_most(_MAX_RATIO), timeout=30,
+                "for n = 2000 inputs (not n forward passes), and the gradient is right", points=2, hidden=True)
+@check(cases=[(2000, 2706)], expect=coupled_sum_gradient, judge=_ratio_at_most(_MAX_RATIO), timeout=30,
        describe=lambda n, seed: f"F(x) = sum_i (x_i x_(i+1) + 0.5 x_i^2) with n = {n} inputs "
                                 "(time of grad / time of f on Vars, best of 3 each)")
 def cost_ratio(m, n, seed):
-    point = [float(v) for v in np.random.default_rng(seed).uniform(-1.0, 1.0, n)]
+    point = _point(n, seed)
     t_f = timed(lambda: _coupled_sum(*[m.Var(v) for v in point]), repeat=3)  # timed: GC off, as timeit
     t_grad = timed(m.grad, _coupled_sum, point, repeat=3)
-    return t_grad / t_f
+    return (t_grad / t_f, m.grad(_coupled_sum, point))
 
 
 # -- 2^30 paths: each node's rule runs once per sweep, never once per path ----------------------------

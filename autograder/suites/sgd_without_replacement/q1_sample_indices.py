@@ -6,7 +6,8 @@ import numpy as np
 from otter.test_files import test_case
 
 from autograder.checking import Mismatch, check, fmt, within_standard_errors
-from autograder.suites.sgd_without_replacement.shared import same_result_twice
+from autograder.suites.sgd_without_replacement.shared import (draws_from_rng, noting_global_state, rng_rule_hint,
+                                                             runs_from_rng)
 
 OK_FORMAT = False
 name = "q1_sample_indices"
@@ -58,13 +59,16 @@ def _without_replacement_blocks(got, expected, n, num_samples, seed):
 
 
 def _well_typed(got, expected, n, num_samples, replace, seed):
-    """Property judge: an int64 numpy array of shape (num_samples,) with values in range(n)."""
-    _index_array(got, n, num_samples)
+    """Property judge: an int64 numpy array of shape (num_samples,) with values in range(n), not all
+    equal when n >= 2 and num_samples >= 5 (random draws; an array of zeros must not earn the point:
+    all equal has probability <= 10^-4 with replacement, and 0 without)."""
+    idx = _index_array(got, n, num_samples)
+    if n >= 2 and num_samples >= 5 and np.all(idx == idx[0]):
+        raise Mismatch(f"every index is {int(idx[0])}: the indices should be random draws from range({n})")
 
 
-# Two generators with the same seed must give the same indices.
-_reproducible = same_result_twice("indices", "draw every random number from `rng` (no np.random.* module "
-                                             "functions, no new generator inside the function)")
+# Two generators with the same seed give the same indices, two seeds different indices.
+_reproducible = draws_from_rng("indices")
 
 
 _ORDERS3 = list(itertools.permutations(range(3)))  # the 6 orders of range(3)
@@ -159,14 +163,14 @@ def blocks_hidden(m, n, num_samples, seed):
     return m.sample_indices(n, num_samples, False, np.random.default_rng(seed))
 
 
-@test_case(name="reproducible: the same generator state gives the same indices", points=1, hidden=True)
+@test_case(name="reproducible: the same generator state gives the same indices, another state other "
+                "indices (all randomness from rng)", points=1, hidden=True)
 @check(cases=[(10, 25, True, 31), (10, 25, False, 32), (6, 40, False, 33), (3, 1000, True, 34)],
        expect=None, judge=_reproducible,
-       describe=lambda n, k, r, seed: f"sample_indices({n}, {k}, {r}, rng) with two generators seeded {seed}")
+       describe=lambda n, k, r, seed: f"sample_indices({n}, {k}, {r}, rng) with generators seeded {seed}, "
+                                      f"{seed} and {seed + 1}")
 def reproducible(m, n, num_samples, replace, seed):
-    first = m.sample_indices(n, num_samples, replace, np.random.default_rng(seed))
-    second = m.sample_indices(n, num_samples, replace, np.random.default_rng(seed))
-    return first, second
+    return runs_from_rng(lambda rng: m.sample_indices(n, num_samples, replace, rng), seed)
 
 
 def _fresh_permutations(got, expected, kind, count, seed):
@@ -178,7 +182,8 @@ def _fresh_permutations(got, expected, kind, count, seed):
 
 @test_case(name="without replacement: a fresh, uniformly random order for every pass, a partial last pass "
                 "included (all orders of range(3) equally likely, passes independent)", points=1, hidden=True)
-@check(cases=[("passes", 30000, 41), ("partial", 6000, 42)], expect=None, judge=_fresh_permutations,
+@check(cases=[("passes", 30000, 41), ("partial", 6000, 42)], expect=None,
+       judge=rng_rule_hint(_fresh_permutations),
        describe=lambda kind, count, seed: (f"sample_indices(3, {3 * count}, False, np.random.default_rng({seed}))"
                                            if kind == "passes" else
                                            f"{count} calls sample_indices(3, 5, False, rng), "
@@ -186,15 +191,15 @@ def _fresh_permutations(got, expected, kind, count, seed):
 def fresh_permutations(m, kind, count, seed):
     rng = np.random.default_rng(seed)
     if kind == "passes":
-        return m.sample_indices(3, 3 * count, False, rng)
-    return [m.sample_indices(3, 5, False, rng) for _ in range(count)]
+        return noting_global_state(lambda: m.sample_indices(3, 3 * count, False, rng))
+    return noting_global_state(lambda: [m.sample_indices(3, 5, False, rng) for _ in range(count)])
 
 
 @test_case(name="with replacement: independent uniform draws (every value 1/n of the time, "
                 "consecutive draws equal 1/n of the time)", points=1, hidden=True)
-@check(cases=[(10, 25, 2000, 43)], expect=None, judge=_uniform_independent,
+@check(cases=[(10, 25, 2000, 43)], expect=None, judge=rng_rule_hint(_uniform_independent),
        describe=lambda n, k, calls, seed: f"{calls} calls sample_indices({n}, {k}, True, rng), "
                                           f"rng = np.random.default_rng({seed})")
 def uniform_with_replacement(m, n, per_call, calls, seed):
     rng = np.random.default_rng(seed)
-    return [m.sample_indices(n, per_call, True, rng) for _ in range(calls)]
+    return noting_global_state(lambda: [m.sample_indices(n, per_call, True, rng) for _ in range(calls)])

@@ -4,8 +4,9 @@ import numpy as np
 from otter.test_files import test_case
 
 from autograder.checking import Mismatch, check, fmt, seeded, within_standard_errors
-from autograder.suites.sgd_without_replacement.shared import (EPS, moments, mse_theory, same_result_twice,
-                                                              standard_errors)
+from autograder.suites.sgd_without_replacement.shared import (EPS, draws_from_rng, moments, mse_theory,
+                                                             noting_global_state, rng_rule_hint, runs_from_rng,
+                                                             standard_errors)
 
 OK_FORMAT = False
 name = "q3_mean_squared_error"
@@ -76,10 +77,15 @@ def _zero_at_n(got, expected, a, trials, seed):
                        f"(one full pass averages every value exactly once), got {fmt(curve[-1])}")
     if not np.all(curve >= 0):
         raise Mismatch(f"a mean of squared errors cannot be negative: got {fmt(curve)}")
+    # Before k = n the mean of k distinct values drawn at random misses a.mean() in almost every
+    # trial, so the average over the trials is > 0 (a curve of zeros must not earn the point).
+    if not np.all(curve[:-1] > 0):
+        k = int(np.argmin(curve[:-1] > 0)) + 1
+        raise Mismatch(f"at k = {k} < n the average squared error is {fmt(curve[k - 1])}, but a mean of "
+                       f"fewer than n random values is almost never exactly a.mean(): it should be > 0")
 
 
-_same_twice = same_result_twice("curves", "draw the indices with sample_indices(n, n, replace, rng), "
-                                          "using only `rng` for randomness")
+_same_twice = draws_from_rng("curves")
 
 
 # -- inputs (seeded) --------------------------------------------------------------------------------
@@ -118,7 +124,7 @@ def theory_hidden(m, n, variance, replace):
     return m.theoretical_mse(n, variance, replace)
 
 
-@test_case(name="mean_squared_error_curve without replacement: shape (n,), exactly 0 at k = n",
+@test_case(name="mean_squared_error_curve without replacement: shape (n,), > 0 before k = n, exactly 0 at k = n",
            points=1, hidden=False)
 @check(cases=[(_rand100, 50, 1), (_skewed30, 20, 2)], expect=None, judge=_zero_at_n,
        describe=lambda a, trials, seed: f"mean_squared_error_curve(a, False, {trials}, "
@@ -130,27 +136,28 @@ def zero_at_n(m, a, trials, seed):
 @test_case(name="mean_squared_error_curve without replacement matches variance/k (n-k)/(n-1) "
                 "within 6 standard errors", points=1, hidden=True)
 @check(cases=[(_rand100, False, 1000, 11), (_skewed30, False, 2000, 12)], expect=None,
-       judge=_matches_theory,
+       judge=rng_rule_hint(_matches_theory),
        describe=_describe_curve)
 def curve_without(m, a, replace, trials, seed):
-    return m.mean_squared_error_curve(np.array(a), replace, trials, np.random.default_rng(seed))
+    return noting_global_state(lambda: m.mean_squared_error_curve(np.array(a), replace, trials,
+                                                                  np.random.default_rng(seed)))
 
 
 @test_case(name="mean_squared_error_curve with replacement matches variance/k within 6 standard errors",
            points=1, hidden=True)
 @check(cases=[(_rand100, True, 1000, 13), (_skewed30, True, 2000, 14)], expect=None,
-       judge=_matches_theory,
+       judge=rng_rule_hint(_matches_theory),
        describe=_describe_curve)
 def curve_with(m, a, replace, trials, seed):
-    return m.mean_squared_error_curve(np.array(a), replace, trials, np.random.default_rng(seed))
+    return noting_global_state(lambda: m.mean_squared_error_curve(np.array(a), replace, trials,
+                                                                  np.random.default_rng(seed)))
 
 
-@test_case(name="mean_squared_error_curve is reproducible: the same generator state gives the same curve",
+@test_case(name="mean_squared_error_curve is reproducible: the same generator state gives the same curve, "
+                "another state another curve",
            points=1, hidden=True)
 @check(cases=[(_skewed30, True, 20, 21), (_skewed30, False, 20, 22)], expect=None, judge=_same_twice,
-       describe=lambda a, r, trials, seed: f"mean_squared_error_curve(a, {r}, {trials}, rng) twice, "
-                                           f"with two generators seeded {seed}")
+       describe=lambda a, r, trials, seed: f"mean_squared_error_curve(a, {r}, {trials}, rng) with "
+                                           f"generators seeded {seed}, {seed} and {seed + 1}")
 def curve_reproducible(m, a, replace, trials, seed):
-    first = m.mean_squared_error_curve(np.array(a), replace, trials, np.random.default_rng(seed))
-    second = m.mean_squared_error_curve(np.array(a), replace, trials, np.random.default_rng(seed))
-    return first, second
+    return runs_from_rng(lambda rng: m.mean_squared_error_curve(np.array(a), replace, trials, rng), seed)

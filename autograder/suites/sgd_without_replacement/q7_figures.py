@@ -26,14 +26,30 @@ def _floats(values):
         return None
 
 
+def _y_in_data(transform, ax, points):
+    """The y coordinates of ``points``, given in the coordinates ``transform`` maps to the display,
+    as data values.
+
+    Read straight from the points when their y coordinate already is data (ax.transData, or the
+    blended transform of axhspan / axhline: x in axes fractions, y in data); only other transforms
+    go through the display, which loses precision when the y-range is huge (a diverging path).
+    """
+    points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    if transform == ax.transData or transform == ax.get_yaxis_transform():
+        return points[:, 1]
+    return ax.transData.inverted().transform(transform.transform(points))[:, 1]
+
+
 def _figure_data(fig, keep_as):
-    """What a grader reads off a figure: axes, scales, labels, legend, lines, shaded areas, markers.
+    """What a grader reads off a figure: axes, scales, labels, legend, lines, shaded y-ranges, and
+    the y values of horizontal marks (axhline, hlines, scatter points), all in data coordinates.
 
     Runs in the student's process on the student's Figure and returns plain data only; the figure
     is saved beside the feedback (``keep_figure``) and closed.
     """
     import matplotlib.pyplot as plt
-    from matplotlib.collections import PolyCollection
+    from matplotlib.artist import Artist
+    from matplotlib.collections import LineCollection, PolyCollection
     from matplotlib.figure import Figure
 
     if not isinstance(fig, Figure):
@@ -41,24 +57,29 @@ def _figure_data(fig, keep_as):
     keep_figure(fig, keep_as)
     axes = []
     for ax in fig.axes:
-        to_data = ax.transData.inverted()
         lines = [{"label": str(line.get_label()), "x": _floats(line.get_xdata()), "y": _floats(line.get_ydata())}
                  for line in ax.get_lines()]
         spans, points = [], []
-        for patch in ax.patches:  # axhspan / axvspan rectangles, polygons
-            verts = to_data.transform(patch.get_transform().transform(patch.get_path().vertices))
-            spans.append([float(verts[:, 1].min()), float(verts[:, 1].max())])
+        for patch in ax.patches:  # axhspan / Rectangle / Polygon: the shape in the patch's own coordinates
+            verts = patch.get_patch_transform().transform(patch.get_path().vertices)
+            y = _y_in_data(Artist.get_transform(patch), ax, verts)  # the transform after the patch's own
+            if y.size:
+                spans.append([float(y.min()), float(y.max())])
         for coll in ax.collections:
-            if isinstance(coll, PolyCollection):  # fill_between
+            if isinstance(coll, LineCollection):  # hlines / vlines: each horizontal segment marks a y
+                for seg in coll.get_segments():
+                    y = _y_in_data(coll.get_transform(), ax, seg)
+                    if y.size and np.all(y == y[0]):
+                        points.append(float(y[0]))
+            elif isinstance(coll, PolyCollection):  # fill_between
                 for path in coll.get_paths():
                     if len(path.vertices):
-                        verts = to_data.transform(coll.get_transform().transform(path.vertices))
-                        spans.append([float(verts[:, 1].min()), float(verts[:, 1].max())])
+                        y = _y_in_data(coll.get_transform(), ax, path.vertices)
+                        spans.append([float(y.min()), float(y.max())])
             else:  # scatter: marker positions
                 offsets = np.asarray(coll.get_offsets(), dtype=np.float64)
                 if offsets.size:
-                    verts = to_data.transform(coll.get_offset_transform().transform(offsets))
-                    points += [float(v) for v in verts[:, 1]]
+                    points += [float(v) for v in _y_in_data(coll.get_offset_transform(), ax, offsets)]
         legend = ax.get_legend()
         axes.append({
             "xscale": ax.get_xscale(), "yscale": ax.get_yscale(),
@@ -131,12 +152,16 @@ def _mean_convergence_structure(got, expected, a, trials, seed):
 # replacement; a Hoeffding / mirror-image upper bound without), z = 6.
 def _mean_convergence_data(got, expected, a, trials, seed):
     """The theory lines equal the formulas exactly (rounding aside); the measured lines agree with
-    them within 6 standard errors of an average over `trials` runs."""
+    them within 6 standard errors of an average over `trials` runs.
+
+    Any line against k = 1..n counts, labelled or not, on any axes: labels, scales and the legend
+    are the structure check's business, so a missing label costs one check, not two.
+    """
     what = "plot_mean_convergence"
-    _mean_convergence_structure(got, expected, a, trials, seed)
+    got = _figure(got, what)
     n = len(a)
     variance = float(np.var(a))
-    lines = _labelled(got["axes"][0])
+    lines = [ln for ax in got["axes"] for ln in ax["lines"] if _on_k_grid(ln, n) is not None]
     remaining = list(range(len(lines)))
     for replace in (True, False):
         theory = mse_theory(n, variance, replace)
@@ -144,7 +169,7 @@ def _mean_convergence_data(got, expected, a, trials, seed):
         for j in remaining:
             y = _on_k_grid(lines[j], n)
             # Rounding only: the formula takes 3 roundings however it is written (see Q3).
-            if y is not None and np.all(np.abs(y - theory[:len(y)]) <= 1e-13 * theory[:len(y)]):
+            if np.all(np.abs(y - theory[:len(y)]) <= 1e-13 * theory[:len(y)]):
                 found = j
                 break
         if found is None:
@@ -153,29 +178,34 @@ def _mean_convergence_data(got, expected, a, trials, seed):
                            f"{rule} with variance = a.var() = {fmt(variance)} (the population variance), "
                            f"i.e. theoretical_mse(n, a.var(), {replace}) against k = 1..n")
         remaining.remove(found)
-    measured = [_on_k_grid(lines[j], n) for j in remaining]
-    if any(y is None for y in measured):
-        raise Mismatch(f"{what}: the measured curves should be drawn against k = 1..{n} (one point per k), "
-                       f"got lines {[lines[j]['label'] for j in remaining]} with x = "
-                       f"{[fmt(lines[j]['x']) for j in remaining]}")
-    errors = {}
-    for order in ((0, 1), (1, 0)):  # which remaining line is which sampling: try both
-        problems = []
-        for j, replace in zip(order, (True, False)):
-            y = measured[j]
-            theory = mse_theory(n, variance, replace)[:len(y)]
-            se = standard_errors(a, replace, trials)[:len(y)]
-            z = np.abs(y - theory) / se
-            if not np.all(z <= 6.0):
-                k = int(np.nanargmax(np.where(np.isnan(z), np.inf, z)))
-                problems.append(f"the line {lines[remaining[j]]['label']!r} is {fmt(y[k])} at k = {k + 1}, "
-                                f"but {'with' if replace else 'without'} replacement the theory is "
-                                f"{fmt(theory[k])} ± {fmt(se[k])}")
-        if not problems:
-            return
-        errors[order] = problems
+    if len(remaining) < 2:
+        raise Mismatch(f"{what}: the measured curves should be drawn against k = 1..{n} (one point per k); "
+                       f"found {len(remaining)} such line(s) besides the two theory lines")
+    problems = []
+    for j_with in remaining:  # which line is which sampling: try every pair
+        for j_without in remaining:
+            if j_with == j_without:
+                continue
+            found = [_measured_problem(_on_k_grid(lines[j], n), lines[j]["label"], a, trials, replace)
+                     for j, replace in ((j_with, True), (j_without, False))]
+            if not any(found):
+                return
+            problems.append("; ".join(p for p in found if p))
     raise Mismatch(f"{what}: the measured curves (mean_squared_error_curve with {trials} trials) should "
-                   f"follow the theory within 6 standard errors: {'; '.join(errors[(0, 1)])}")
+                   f"follow the theory within 6 standard errors: {problems[0]}")
+
+
+def _measured_problem(y, label, a, trials, replace):
+    """None if the measured curve y is within 6 standard errors of the theory, else why not."""
+    n = len(a)
+    theory = mse_theory(n, float(np.var(a)), replace)[:len(y)]
+    se = standard_errors(a, replace, trials)[:len(y)]
+    z = np.abs(y - theory) / se
+    if np.all(z <= 6.0):
+        return None
+    k = int(np.nanargmax(np.where(np.isnan(z), np.inf, z)))
+    return (f"the line {label!r} is {fmt(y[k])} at k = {k + 1}, but {'with' if replace else 'without'} "
+            f"replacement the theory is {fmt(theory[k])} ± {fmt(se[k])}")
 
 
 # -- plot_sgd ---------------------------------------------------------------------------------------
@@ -206,7 +236,11 @@ def _sgd_structure(got, expected, a, b, lr, T, x0, seed):
     ax, lines = _sgd_axes(got)
     _labels_and_legend(ax, got, what, [ln["label"] for ln in lines])
     x_star, lo, hi = _region(a, b)
-    tol = 1e-6 * (hi - lo)  # data -> display -> data round trip of a shaded area: ~1e-13 relative
+    # Shaded ranges are read in data coordinates (axhspan, fill_between, patches), so they are the
+    # student's own lo and hi: min/max of b_i / a_i, exact however written, or a few ulps if
+    # computed another way.  1e-9 of the data's size leaves a huge margin and still tells a wrong
+    # range (off by O(hi - lo)) apart.
+    tol = 1e-9 * max(hi - lo, abs(lo), abs(hi))
     if not any(abs(s[0] - lo) <= tol and abs(s[1] - hi) <= tol for s in ax["spans"]):
         raise Mismatch(f"{what}: shade the region of confusion [lo, hi] = [{fmt(lo)}, {fmt(hi)}] "
                        f"(e.g. ax.axhspan(lo, hi, alpha=0.2)); shaded y ranges found: {ax['spans']}")
@@ -250,10 +284,18 @@ def _is_reshuffled(indices, n):
 def _sgd_data(got, expected, a, b, lr, T, x0, seed):
     """Both lines are SGD paths on this problem from x0; the one labelled "without replacement"
     uses every term once per pass, the one "with replacement" does not (for T = 10 n, 10 passes
-    of independent draws are all permutations with probability (n!/n^n)^10 < 1e-34)."""
-    _sgd_structure(got, expected, a, b, lr, T, x0, seed)
-    _, lines = _sgd_axes(got)
+    of independent draws are all permutations with probability (n!/n^n)^10 < 1e-34).
+
+    Shading, x*, axis labels and legend are the structure check's business and are not judged
+    here; when the two labels are missing, any two lines that are the two SGD paths count.
+    """
+    got = _figure(got, "plot_sgd")
     n = len(a)
+    try:
+        _, lines = _sgd_axes(got)
+    except Mismatch:
+        _unlabelled_paths(got, a, b, lr, T, x0)
+        return
     for line, name, reshuffled in zip(lines, _SGD_NAMES, (False, True)):
         x = line["x"]
         if x is None or len(x) != len(line["y"]) or not np.all(np.diff(x) > 0):
@@ -266,6 +308,20 @@ def _sgd_data(got, expected, a, b, lr, T, x0, seed):
                               "which is sampling without replacement" if not reshuffled else
                               "should use every term exactly once per pass of n steps; its terms were "
                               f"{fmt(used)}"))
+
+
+def _unlabelled_paths(got, a, b, lr, T, x0):
+    """Some line is an SGD path with replacement and another one without (labels aside)."""
+    kinds = set()
+    for ax in got["axes"]:
+        for line in ax["lines"]:
+            try:
+                kinds.add(_is_reshuffled(_term_indices(line["y"], a, b, lr, x0, T, line["label"]), len(a)))
+            except Mismatch:
+                continue
+    if kinds != {True, False}:
+        raise Mismatch(f"plot_sgd: no two lines show the SGD iterates from x0 = {fmt(x0)} on this problem, "
+                       f"one sampling with replacement and one without ({T} steps each)")
 
 
 # -- inputs (seeded) --------------------------------------------------------------------------------

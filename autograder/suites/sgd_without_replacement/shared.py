@@ -3,7 +3,7 @@ public tests):
 
 * the lecture's formula for the running mean's squared error and the standard error of its trial
   average, used by Q3 (mean_squared_error_curve) and Q7 (the measured lines of plot_mean_convergence);
-* the judge of a probe run twice from generators with the same seed (Q1 and Q3).
+* the probe and judge of reproducibility: randomness comes from the rng argument only (Q1 and Q3).
 """
 
 import numpy as np
@@ -71,17 +71,67 @@ def standard_errors(a, replace, trials):
     return np.sqrt(np.maximum(var, 0.0) / trials) + rounding
 
 
-# -- reproducibility ----------------------------------------------------------------------------------
+# -- reproducibility: randomness comes from the rng argument, and only from it -------------------------
 
-def same_result_twice(results: str, advice: str):
-    """Judge of a probe that returns (first, second), two runs from generators with the same seed:
-    they must be equal arrays; ``results`` names them and ``advice`` says how to draw randomness."""
+RNG_ADVICE = ("draw randomness from the rng argument (rng.integers, rng.permutation, ...): no "
+              "np.random.seed, no np.random.* module functions, no new generator inside the function")
+
+
+def runs_from_rng(call, seed):
+    """Probe helper: ``call(rng)`` from a generator seeded ``seed`` under two different global
+    np.random seeds, and once from a generator seeded ``seed + 1``.
+
+    Returns (first, second, other, global_state_used): global_state_used is True when a call moved
+    np.random's global state (np.random.seed or an np.random.* module function).
+    """
+    moved = False
+    results = []
+    for global_seed, rng_seed in ((101, seed), (202, seed), (303, seed + 1)):
+        np.random.seed(global_seed)
+        results.append(call(np.random.default_rng(rng_seed)))
+        moved |= float(np.random.random()) != float(np.random.RandomState(global_seed).random())
+    return (*results, moved)
+
+
+def draws_from_rng(results: str):
+    """Judge of ``runs_from_rng``: the same seed gives equal arrays, another seed other arrays, and
+    np.random's global state is untouched; ``results`` names the arrays in the message."""
+
+    def same(a, b):
+        return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape and np.array_equal(a, b)
 
     def judge(got, expected, *args):
-        first, second = got
-        if not (isinstance(first, np.ndarray) and isinstance(second, np.ndarray)
-                and first.shape == second.shape and np.array_equal(first, second)):
+        first, second, other, global_state_used = got
+        if global_state_used:
+            raise Mismatch(f"your code used np.random's global state; {RNG_ADVICE}")
+        if not same(first, second):
             raise Mismatch(f"two generators made with the same seed gave different {results}: "
-                           f"{fmt(first)} and {fmt(second)}; {advice}")
+                           f"{fmt(first)} and {fmt(second)}; {RNG_ADVICE}")
+        if same(first, other):
+            raise Mismatch(f"generators with different seeds gave the same {results} {fmt(first)}: they "
+                           f"must be random; {RNG_ADVICE}")
 
     return judge
+
+
+def noting_global_state(call):
+    """Probe helper: (call(), whether it moved np.random's global state)."""
+    np.random.seed(404)
+    result = call()
+    return result, float(np.random.random()) != float(np.random.RandomState(404).random())
+
+
+def rng_rule_hint(judge):
+    """Judge of ``noting_global_state``: ``judge`` on the result; when it fails and the code used
+    np.random's global state, the message says which rule was broken, not only the statistics."""
+
+    def hinted(got, expected, *args):
+        result, global_state_used = got
+        try:
+            judge(result, expected, *args)
+        except Mismatch as failure:
+            if global_state_used:
+                raise Mismatch(f"{failure} -- your code used np.random's global state; {RNG_ADVICE}") from None
+            raise
+
+    return hinted

@@ -1,0 +1,193 @@
+"""Suite strength: which checks catch the example bugs, the degenerate submissions and mutants.
+
+    python -m autograder.engine.strength forward_mode [--mutants 40] [--seed 0] [--jobs 2]
+
+grades, in one run of the grade CLI, the reference solution, the example class (examples/<id>/),
+the degenerate submissions (``degenerate.py``) and up to ``--mutants`` mutants of the reference
+(one small AST change each: an operator flipped, a term dropped, a comparison loosened, an index or
+a small constant shifted), then prints a markdown table: per check, how many of each it catches;
+per question, how many mutants it kills; the surviving mutants (each is a missing test, or a change
+with no observable effect).  Exit status 1 when the reference loses a point or a check catches
+nothing at all: a check that cannot fail is a defect.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from autograder.engine import degenerate
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# -- mutants of the reference -----------------------------------------------------------------------
+
+_SWAP = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult, ast.Pow: ast.Mult,
+         ast.FloorDiv: ast.Mult, ast.Mod: ast.FloorDiv}
+_LOOSEN = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq,
+           ast.NotEq: ast.Eq}
+
+
+def _sites(tree: ast.AST) -> list[tuple[int, str]]:
+    """Every (node number, kind) that can be mutated, inside function bodies only."""
+    sites = []
+    in_messages = {id(n) for s in ast.walk(tree) if isinstance(s, ast.JoinedStr) for n in ast.walk(s)}
+    for fn in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)):
+        for node in ast.walk(fn):
+            if id(node) in in_messages:  # inside an f-string: a changed message, not a changed result
+                continue
+            if isinstance(node, ast.BinOp) and type(node.op) in _SWAP:
+                sites.append((id(node), "swap"))
+                if isinstance(node.op, (ast.Add, ast.Sub)):
+                    sites.append((id(node), "drop"))
+            elif isinstance(node, ast.Compare) and type(node.ops[0]) in _LOOSEN:
+                sites.append((id(node), "loosen"))
+            elif isinstance(node, ast.Subscript) and isinstance(node.slice, (ast.Name, ast.Constant)):
+                sites.append((id(node), "shift"))
+            elif (isinstance(node, ast.Constant) and type(node.value) is int and 0 <= node.value <= 2):
+                sites.append((id(node), "bump"))
+    # a node's position in one fixed walk names it across re-parses of the same source
+    order = {id(n): i for i, n in enumerate(ast.walk(tree))}
+    return sorted({(order[i], kind) for i, kind in sites})
+
+
+class _Replace(ast.NodeTransformer):
+    def __init__(self, target: ast.AST, replacement: ast.AST):
+        self.target, self.replacement = target, replacement
+
+    def visit(self, node):
+        return self.replacement if node is self.target else self.generic_visit(node)
+
+
+def _mutate(source: str, position: int, kind: str) -> tuple[str, str] | None:
+    """(description, mutated source) for one site, or None if the change does nothing."""
+    tree = ast.parse(source)
+    node = list(ast.walk(tree))[position]
+    before = ast.unparse(node)
+    if kind == "swap":
+        node.op = _SWAP[type(node.op)]()
+    elif kind == "drop":  # a + b -> a: the term b dropped
+        tree = _Replace(node, node.left).visit(tree)
+        node = node.left
+    elif kind == "loosen":
+        node.ops[0] = _LOOSEN[type(node.ops[0])]()
+    elif kind == "shift":
+        node.slice = ast.BinOp(left=node.slice, op=ast.Add(), right=ast.Constant(1))
+    elif kind == "bump":
+        node.value += 1
+    after = ast.unparse(node)
+    if before == after:
+        return None
+    line = getattr(node, "lineno", "?")
+    return f"line {line}: `{before[:60]}` -> `{after[:60]}`", ast.unparse(ast.fix_missing_locations(tree)) + "\n"
+
+
+def mutants(source: str, limit: int, seed: int = 0) -> list[tuple[str, str]]:
+    """Up to ``limit`` mutants of ``source``, sampled with a fixed seed: (description, source)."""
+    sites = _sites(ast.parse(source))
+    random.Random(seed).shuffle(sites)
+    out = []
+    for position, kind in sites:
+        if len(out) >= limit:
+            break
+        made = _mutate(source, position, kind)
+        if made is not None:
+            out.append(made)
+    return out
+
+
+# -- grading everything in one run -------------------------------------------------------------------
+
+def _stage(assignment: str, folder: Path, limit: int, seed: int) -> dict[str, tuple[str, str]]:
+    """Write every submission into ``folder``; return student -> (group, description)."""
+    folder.mkdir(parents=True)
+    who = {"reference": ("reference", "the reference solution")}
+    reference = ROOT / "solutions" / f"{assignment}.py"
+    shutil.copy(reference, folder / "reference.py")
+    for path in sorted((ROOT / "examples" / assignment).glob("*.py")):
+        shutil.copy(path, folder / f"example_{path.name}")
+        who[f"example_{path.stem}"] = ("example", path.stem)
+    for strategy in degenerate.STRATEGIES:
+        (folder / f"degenerate_{strategy}.py").write_text(degenerate.variant(assignment, strategy))
+        who[f"degenerate_{strategy}"] = ("degenerate", strategy)
+    for k, (description, source) in enumerate(mutants(reference.read_text(), limit, seed)):
+        (folder / f"mutant_{k:03d}.py").write_text(source)
+        who[f"mutant_{k:03d}"] = ("mutant", description)
+    return who
+
+
+def _outcomes(out: Path, assignment: str, students) -> dict[str, dict[str, bool]]:
+    """student -> {test name: passed}; a student without results (crashed import) failed them all."""
+    table = {}
+    for student in students:
+        path = out / assignment / student / "results.json"
+        tests = json.loads(path.read_text())["tests"] if path.exists() else []
+        table[student] = {t["name"]: t["score"] >= t["max_score"] > 0 for t in tests}
+    return table
+
+
+def report(assignment: str, limit: int = 40, seed: int = 0, jobs: int = 2) -> tuple[str, bool]:
+    """(markdown report, ok): ok is False when the reference loses a point or a check catches nothing."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder, out = Path(tmp) / "submissions", Path(tmp) / "out"
+        who = _stage(assignment, folder, limit, seed)
+        subprocess.run([sys.executable, "-m", "autograder.engine.grade", "--jobs", str(jobs), "--submissions",
+                        str(folder), "--out", str(out), assignment], cwd=ROOT, check=True,
+                       capture_output=True, text=True)
+        passed = _outcomes(out, assignment, who)
+    checks = list(passed["reference"])
+    groups = {g: [s for s, (grp, _) in who.items() if grp == g] for g in ("example", "degenerate", "mutant")}
+    caught = {c: {g: [s for s in groups[g] if not passed[s].get(c, False)] for g in groups} for c in checks}
+    lines = [f"## Suite strength: {assignment}", "",
+             f"{len(groups['example'])} examples, {len(groups['degenerate'])} degenerate submissions, "
+             f"{len(groups['mutant'])} mutants of the reference (seed {seed}).", "",
+             "| check | examples caught | degenerate caught | mutants killed |", "|---|---:|---:|---:|"]
+    defects = [c for c in checks if not passed["reference"][c]]
+    for c in checks:
+        counts = [len(caught[c][g]) for g in groups]
+        if not any(counts):
+            defects.append(c)
+        lines.append(f"| {c} | " + " | ".join(f"{n}/{len(groups[g])}" for n, g in zip(counts, groups)) + " |")
+    questions = sorted({c.split(":", 1)[0] for c in checks})
+    killed = {s for s in groups["mutant"] if not all(passed[s].get(c, False) for c in checks)}
+    lines += ["", "| question | mutants killed | share of all mutants |", "|---|---:|---:|"]
+    for q in questions:
+        mine = {s for c in checks if c.startswith(q + ":") for s in caught[c]["mutant"]}
+        lines.append(f"| {q} | {len(mine)} | {len(mine) / max(1, len(groups['mutant'])):.0%} |")
+    lines.append(f"| all | {len(killed)} | {len(killed) / max(1, len(groups['mutant'])):.0%} |")
+    survivors = [who[s][1] for s in groups["mutant"] if s not in killed]
+    if survivors:
+        lines += ["", "Surviving mutants (a missing test, or no observable change):", ""]
+        lines += [f"- {d}" for d in survivors]
+    if defects:
+        lines += ["", "**Defects** (the reference fails it, or it catches nothing):", ""]
+        lines += [f"- {c}" for c in defects]
+    return "\n".join(lines) + "\n", not defects
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m autograder.engine.strength", description=__doc__.split("\n\n")[0])
+    parser.add_argument("assignments", nargs="+", metavar="ID")
+    parser.add_argument("--mutants", type=int, default=40, help="mutants of the reference to grade (default 40)")
+    parser.add_argument("--seed", type=int, default=0, help="which mutants are sampled (default 0)")
+    parser.add_argument("--jobs", type=int, default=2, help="submissions graded in parallel (default 2)")
+    args = parser.parse_args(argv)
+    ok = True
+    for assignment in args.assignments:
+        if not (ROOT / "solutions" / f"{assignment}.py").exists():
+            parser.error(f"unknown assignment {assignment!r}")
+        text, fine = report(assignment, args.mutants, args.seed, args.jobs)
+        print(text)
+        ok = ok and fine
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
