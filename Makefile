@@ -2,8 +2,8 @@
 #   make grade                      grade the bundled example class (examples/) into grades/
 #   make grade ASSIGNMENT=<id> SUBMISSIONS=<dir> OUT=<dir> [STUDENT="alice bob"] [FORCE=1] [JOBS=4] [ARGS=...]
 #   make release [ASSIGNMENT=<id>]  build dist/<id>/{autograder,student,solutions}.zip (gated)
-#   make test                       the project's own tests, fast lane (what CI runs)
-#   make test-all                   ... and the full example classes and every otter run
+#   make test                       the project's own tests, fast lane (under 5 minutes)
+#   make test-all                   ... and the slow lane: full example classes, attacks, every otter run
 #   make bench                      benchmarks (ratios measured side by side)
 # Python 3.11 (python3.11 if present, else python3)
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
@@ -14,7 +14,7 @@ ASSIGNMENTS = $(shell $(PYTHON) -m autograder.engine.registry ids)
 ASSIGNMENT ?= $(ASSIGNMENTS)
 SUBMISSIONS ?= examples
 OUT ?= grades
-JOBS ?= 2
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 # Set on the command line only (not picked up from the environment, where these names are common).
 STUDENT :=
 FORCE :=
@@ -25,7 +25,7 @@ RUN := PYTHONPATH="$(CURDIR)" $(PY) -P -m
 GRADE_OPTIONS = --jobs $(JOBS) --out $(OUT) --submissions $(SUBMISSIONS) \
 	$(foreach s,$(STUDENT),--student $(s)) $(if $(filter-out 0 no false,$(FORCE)),--force) $(ARGS)
 
-.PHONY: help setup grade release test test-all bench clean
+.PHONY: help setup grade release test test-slow test-all bench clean
 
 help:
 	@sed -n '2,7p' Makefile | sed 's/^# \{0,1\}//'
@@ -53,6 +53,9 @@ release: setup
 
 test: setup
 	$(PY) -m pytest -q -m "not slow" tests
+
+test-slow: setup
+	$(PY) -m pytest -q -m slow tests
 
 test-all: setup
 	$(PY) -m pytest -q tests
