@@ -27,6 +27,7 @@ import re
 import shutil
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -183,8 +184,8 @@ def build(assignment: str) -> World:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        for stale in root.parent.glob(f"{assignment}-*"):  # worlds of older suites
-            if stale != root:
+        for stale in root.parent.glob(f"{assignment}-*"):  # worlds of older suites (not one a run
+            if stale != root and time.time() - stale.stat().st_mtime > 3600:  # started just now may use)
                 shutil.rmtree(stale, ignore_errors=True)
     return World(assignment, root, root / "site", readable)
 
