@@ -40,7 +40,7 @@ test: setup
 	$(PY) -m pytest -q tests
 
 bench: setup
-	$(PY) -m autograder.bench
+	$(PY) -m autograder.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf dist grades build .pytest_cache

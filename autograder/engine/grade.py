@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import sys
 import tempfile
 import threading
@@ -151,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder of <student>.py files or <student>/<id>.py folders "
                              "(with several ids: one such folder per id); default: the example class")
     parser.add_argument("--out", default=Path("grades"), type=Path, help="output folder (default: grades)")
-    parser.add_argument("--jobs", default=2, type=int, help="submissions graded in parallel (default: 2)")
+    parser.add_argument("--jobs", default=os.cpu_count() or 1, type=int,
+                        help="submissions graded in parallel (default: the number of cores)")
     parser.add_argument("--force", action="store_true", help="regrade even unchanged submissions")
     parser.add_argument("--student", action="append", help="grade only this student (repeatable)")
     args = parser.parse_args(argv)
