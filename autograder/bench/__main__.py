@@ -13,6 +13,7 @@ import importlib  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from functools import partial  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 from autograder.engine.suite import ASSIGNMENT_IDS  # noqa: E402
 
@@ -67,6 +68,8 @@ def grading(argv) -> int:
     parser.add_argument("--jobs", type=_positive, default=cores, help=f"parallelism of both graders (default: the {cores} cores)")
     parser.add_argument("--no-toggles", action="store_true",
                         help="skip the reruns with AUTOGRADER_CONFINE=0 and AUTOGRADER_FORKSERVER=0")
+    parser.add_argument("--table", type=Path, default=None, metavar="PATH",
+                        help="where to write the markdown table too (default: build/bench/latest.md)")
     parser.add_argument("--quick", action="store_true", help="smoke test: class of 10, otter sample of 1, floor once")
     args = parser.parse_args(argv)
     unknown = [a for a in args.assignments if a not in ASSIGNMENT_IDS]
@@ -82,9 +85,10 @@ def grading(argv) -> int:
     rows = [g.bench_assignment(a, class_size, otter_sample, args.jobs, not args.no_toggles,
                                floor_repeats=1 if args.quick else 3, say=say) for a in args.assignments]
     text = g.table(rows) + "\n\n" + g.legend(class_size, otter_sample, args.jobs) + "\n"
-    g.LATEST.parent.mkdir(parents=True, exist_ok=True)
-    g.LATEST.write_text(text)
-    print(f"\ndone in {time.monotonic() - started:.0f} s; table written to {g.LATEST}\n")
+    table_path = args.table or g.LATEST
+    table_path.parent.mkdir(parents=True, exist_ok=True)
+    table_path.write_text(text)
+    print(f"\ndone in {time.monotonic() - started:.0f} s; table written to {table_path}\n")
     print(text)
     return 0
 

@@ -13,7 +13,9 @@ Per assignment, measured side by side:
   graders get the same cores; wall time / sample size.
 - **isolation cost** and **fork-server gain**: the same make-grade class again with
   ``AUTOGRADER_CONFINE=0`` (no OS confinement layers), then with ``AUTOGRADER_FORKSERVER=0`` (a fresh
-  process per submission); each difference in ms per submission and in % of make grade's time.
+  process per submission), then as at first once more; each difference from the mean of make grade's
+  two runs, in ms per submission and in % of make grade's time, next to how far those two runs lie
+  apart (the machine's noise, which a difference must beat to mean anything).
 
 Example submissions whose ``expected.toml`` status is ``timeout`` are left out of the class: a hang
 costs its deadline, not the grader's overhead, and would swamp the numbers.  Timings on a shared
@@ -53,10 +55,19 @@ class Row:
 
     assignment: str
     floor: float
-    grade: float
+    grade_runs: list[float]  # make grade, once, or before and after the toggled runs
     otter: float | None = None
     no_confine: float | None = None
     no_forkserver: float | None = None
+
+    @property
+    def grade(self) -> float:
+        return statistics.mean(self.grade_runs)
+
+    @property
+    def spread(self) -> float | None:
+        """How far make grade's own runs lie apart: the noise the toggles' differences must beat."""
+        return max(self.grade_runs) - min(self.grade_runs) if len(self.grade_runs) > 1 else None
 
 
 # -- the class ---------------------------------------------------------------------------------
@@ -153,18 +164,23 @@ def bench_assignment(assignment: str, class_size: int, otter_sample: int, jobs: 
     say(f"== {assignment}: class of {class_size} from {len(pool)} files (reference, template, "
         f"{len(pool) - 2} examples; left out, status timeout: {', '.join(skipped) or 'none'})")
     say("   floor: the probes on the reference, in-process ...")
-    row = Row(assignment, floor_seconds(assignment, floor_repeats), 0.0)
+    row = Row(assignment, floor_seconds(assignment, floor_repeats), [])
     say(f"   floor {row.floor * 1e3:.0f} ms per submission")
     with tempfile.TemporaryDirectory(prefix="bench-class-") as tmp:
         files = write_class(pool, class_size, Path(tmp) / "class")
+        say("   warm-up: make grade on one submission (disk caches, bytecode) ...")
+        grade_seconds(assignment, write_class(pool[:1], 1, Path(tmp) / "warm-up")[0].parent, jobs, 1)
         say(f"   make grade --jobs {jobs} on {class_size} submissions ...")
-        row.grade = grade_seconds(assignment, files[0].parent, jobs, class_size)
-        say(f"   make grade {row.grade * 1e3:.0f} ms per submission")
+        row.grade_runs.append(grade_seconds(assignment, files[0].parent, jobs, class_size))
+        say(f"   make grade {row.grade_runs[-1] * 1e3:.0f} ms per submission")
         if toggles:
             for toggle, field in zip(TOGGLES, ("no_confine", "no_forkserver")):
                 say(f"   make grade again with {toggle}=0 ...")
                 setattr(row, field, grade_seconds(assignment, files[0].parent, jobs, class_size, toggle))
                 say(f"   with {toggle}=0: {getattr(row, field) * 1e3:.0f} ms per submission")
+            say("   make grade once more, as at first (the toggles are compared with the mean of both) ...")
+            row.grade_runs.append(grade_seconds(assignment, files[0].parent, jobs, class_size))
+            say(f"   make grade {row.grade_runs[-1] * 1e3:.0f} ms per submission")
         if otter_sample:
             sample = files[:otter_sample]
             say(f"   otter run on {len(sample)} of them ({', '.join(f.stem for f in sample)}), {jobs} at a time ...")
@@ -174,7 +190,8 @@ def bench_assignment(assignment: str, class_size: int, otter_sample: int, jobs: 
 
 
 COLUMNS = ("assignment", "floor (ms/sub)", "make grade (ms/sub)", "overhead above floor (ms)",
-           "otter run (ms/sub)", "otter / make grade", "isolation cost (ms, %)", "fork-server gain (ms, %)")
+           "otter run (ms/sub)", "otter / make grade", "isolation cost (ms, %)", "fork-server gain (ms, %)",
+           "make grade run-to-run (ms)")
 
 
 def _delta(without: float | None, row: Row, sign: int) -> str:
@@ -190,7 +207,8 @@ def table(rows: list[Row]) -> str:
     for r in rows:
         cells = [r.assignment, f"{r.floor * 1e3:.0f}", f"{r.grade * 1e3:.0f}", f"{(r.grade - r.floor) * 1e3:.0f}",
                  f"{r.otter * 1e3:.0f}" if r.otter else "-", f"{r.otter / r.grade:.1f}x" if r.otter else "-",
-                 _delta(r.no_confine, r, +1), _delta(r.no_forkserver, r, -1)]
+                 _delta(r.no_confine, r, +1), _delta(r.no_forkserver, r, -1),
+                 f"{r.spread * 1e3:.0f}" if r.spread is not None else "-"]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -199,6 +217,8 @@ def legend(class_size: int, otter_sample: int, jobs: int) -> str:
     return (f"Class of {class_size} per assignment (reference, template and example bugs, round-robin; "
             f"examples that time out left out), --jobs {jobs} on {os.cpu_count()} cores; otter run on "
             f"{otter_sample} of the same files, {jobs} at a time. Floor: the probes' own compute on the "
-            "reference, in-process. Isolation cost: make grade minus make grade with AUTOGRADER_CONFINE=0; "
-            "fork-server gain: make grade with AUTOGRADER_FORKSERVER=0 minus make grade (both equal 0 "
-            "up to noise until those switches exist). Shared machine: expect 10-20 % noise.")
+            "reference, in-process. Make grade: the mean of a run before and a run after the toggled ones. "
+            "Isolation cost: make grade minus make grade with AUTOGRADER_CONFINE=0; fork-server gain: "
+            "make grade with AUTOGRADER_FORKSERVER=0 minus make grade (both 0 up to noise until those "
+            "switches exist); run-to-run: how far make grade's two runs lie apart, the noise these "
+            "differences must beat. Shared machine: expect 10-20 % noise.")
