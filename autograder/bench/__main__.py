@@ -95,9 +95,11 @@ def grading(argv) -> int:
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["algorithms"]:
-        return algorithms(argv[1:])
-    return grading(argv)
+    try:
+        return algorithms(argv[1:]) if argv[:1] == ["algorithms"] else grading(argv)
+    except KeyboardInterrupt:
+        print("\ninterrupted: no table written", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":
