@@ -40,13 +40,15 @@ def test_write_class_takes_the_pool_round_robin(tmp_path):
 
 
 def test_table_cells_from_hand_made_numbers():
-    # make grade ran at 0.4 s and 0.2 s per submission: mean 300 ms, spread 200 ms; floor 50 ms;
-    # otter 3 s = 10x; without confinement 250 ms: isolation costs 50 ms = 17 % of 300;
-    # without the fork server 450 ms: the fork server saves 150 ms = 50 %.
-    row = Row("forward_mode", floor=0.05, grade_runs=[0.4, 0.2], otter=3.0, no_confine=0.25, no_forkserver=0.45)
+    # make grade ran at 0.4 s and 0.2 s per submission: mean 300 ms, spread 200 ms; with 2 jobs a
+    # submission costs 2 x 300 = 600 ms on its core, 550 above the 50 ms floor; otter 3 s = 10x;
+    # without confinement 250 ms: isolation costs 50 ms = 17 % of 300; without the fork server
+    # 450 ms: the fork server saves 150 ms = 50 %.
+    row = Row("forward_mode", floor=0.05, grade_runs=[0.4, 0.2], jobs=2, otter=3.0, no_confine=0.25,
+              no_forkserver=0.45)
     lines = table([row]).splitlines()
     assert lines[0] == "| " + " | ".join(COLUMNS) + " |"
-    assert lines[2] == "| forward_mode | 50 | 300 | 250 | 3000 | 10.0x | +50 (+17 %) | +150 (+50 %) | 200 |"
+    assert lines[2] == "| forward_mode | 50 | 300 | 550 | 3000 | 10.0x | +50 (+17 %) | +150 (+50 %) | 200 |"
 
 
 def test_table_without_otter_nor_toggles_shows_dashes():
