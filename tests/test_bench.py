@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.bench.grading import COLUMNS, Row, class_pool, table, write_class
+from autograder.bench.grading import COLUMNS, BenchFailure, Row, class_pool, grade_seconds, table, write_class
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -95,3 +95,29 @@ def test_algorithm_benchmarks_stay_reachable(name):
                           cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and name in proc.stdout
     assert callable(importlib.import_module(f"autograder.bench.{name}").main)  # what `algorithms` runs
+
+
+def test_a_failing_assignment_keeps_the_other_rows(tmp_path, monkeypatch, capsys):
+    from autograder.bench import __main__ as cli
+    from autograder.bench import grading
+
+    def fake(assignment, *args, **kwargs):
+        if assignment == "matrix_chain":
+            raise grading.BenchFailure("make grade failed on the matrix_chain class (exit 1)")
+        return Row(assignment, floor=0.1, grade_runs=[0.2])
+
+    monkeypatch.setattr(grading, "bench_assignment", fake)
+    latest = tmp_path / "latest.md"
+    status = cli.main(["--assignments", "forward_mode", "matrix_chain", "--table", str(latest)])
+    assert status == 1
+    text = latest.read_text()
+    assert "| forward_mode | 100 | 200 |" in text and "| matrix_chain |" not in text
+    assert "- matrix_chain: not measured: make grade failed" in text
+
+
+def test_make_grade_that_grades_fewer_than_the_class_is_a_failure(tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "s000.py").write_text((ROOT / "solutions" / "forward_mode.py").read_text())
+    with pytest.raises(BenchFailure, match="graded 1 of the 2 submissions"):
+        grade_seconds("forward_mode", folder, jobs=1, size=2)

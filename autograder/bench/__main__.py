@@ -82,15 +82,23 @@ def grading(argv) -> int:
 
     started = time.monotonic()
     say = partial(print, flush=True)
-    rows = [g.bench_assignment(a, class_size, otter_sample, args.jobs, not args.no_toggles,
-                               floor_repeats=1 if args.quick else 3, say=say) for a in args.assignments]
+    rows, failures = [], []
+    for assignment in args.assignments:
+        try:
+            rows.append(g.bench_assignment(assignment, class_size, otter_sample, args.jobs, not args.no_toggles,
+                                           floor_repeats=1 if args.quick else 3, say=say))
+        except g.BenchFailure as exc:  # one grader failing must not throw away the other rows
+            failures.append(f"- {assignment}: not measured: {str(exc).strip()}")
+            say(f"   error: {str(exc).strip()}")
     text = g.table(rows) + "\n\n" + g.legend(class_size, otter_sample, args.jobs) + "\n"
+    if failures:
+        text += "\nNot measured:\n" + "\n".join(failures) + "\n"
     table_path = args.table or g.LATEST
     table_path.parent.mkdir(parents=True, exist_ok=True)
     table_path.write_text(text)
     print(f"\ndone in {time.monotonic() - started:.0f} s; table written to {table_path}\n")
     print(text)
-    return 0
+    return 1 if failures else 0
 
 
 def main(argv=None) -> int:

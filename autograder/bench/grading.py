@@ -49,6 +49,10 @@ LATEST = ROOT / "build" / "bench" / "latest.md"
 TOGGLES = ("AUTOGRADER_CONFINE", "AUTOGRADER_FORKSERVER")  # the lead's switches, read by make grade
 
 
+class BenchFailure(Exception):
+    """A measurement that could not be taken (a grader failed): the other assignments go on."""
+
+
 @dataclass
 class Row:
     """One assignment's measurements, in seconds per submission (None: not measured)."""
@@ -140,25 +144,28 @@ def grade_seconds(assignment: str, folder: Path, jobs: int, size: int, toggle: s
         proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
         wall = time.perf_counter() - t0
         if proc.returncode != 0:
-            raise SystemExit(f"error: make grade failed on the {assignment} class (exit {proc.returncode}):\n"
-                             f"{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+            raise BenchFailure(f"make grade failed on the {assignment} class (exit {proc.returncode}):\n"
+                               f"{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
         rows = (Path(out) / assignment / "grades.csv").read_text().splitlines()[1:]
         if len(rows) != size:
-            raise SystemExit(f"error: make grade graded {len(rows)} of the {size} submissions of {assignment}")
+            raise BenchFailure(f"make grade graded {len(rows)} of the {size} submissions of {assignment}")
     return wall / size
 
 
 def otter_seconds(assignment: str, files: list[Path], jobs: int) -> float:
     """``otter run``'s wall time per submission on ``files``, through a freshly built autograder.zip."""
     from autograder.engine.grade import reference_results
-    from autograder.engine.release import build_autograder_zip, otter_score
+    from autograder.engine.release import GateFailure, build_autograder_zip, otter_score
 
     with tempfile.TemporaryDirectory(prefix="bench-otter-") as tmp:
         bundle = Path(tmp) / "autograder.zip"
-        build_autograder_zip(assignment, reference_results(assignment, load_suite(assignment)), Path(tmp), bundle)
-        t0 = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            list(pool.map(lambda f: otter_score(bundle, f, assignment), files))
+        try:
+            build_autograder_zip(assignment, reference_results(assignment, load_suite(assignment)), Path(tmp), bundle)
+            t0 = time.perf_counter()
+            with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+                list(pool.map(lambda f: otter_score(bundle, f, assignment), files))
+        except (GateFailure, SystemExit) as exc:  # reference_results exits when the reference fails
+            raise BenchFailure(f"otter run could not be measured on {assignment}: {exc}") from None
         return (time.perf_counter() - t0) / len(files)
 
 
