@@ -235,7 +235,8 @@ def legend(class_size: int, otter_sample: int, jobs: int) -> str:
         "- floor: the probes' own compute on the reference, in-process, on one core.",
         "- make grade: wall time / class size (with the toggles: the mean of a run before and a run after them).",
         f"- overhead above floor: make grade x {jobs} (jobs) minus the floor: what a submission costs beyond "
-        "its probes on the core that grades it (the issue's goal: at most 50 ms).",
+        "its probes on the core that grades it (the issue's goal: at most 50 ms). The floor is the reference's: "
+        "example bugs that compute more (or less) than the reference move this column too.",
         "- isolation cost: make grade minus make grade with AUTOGRADER_CONFINE=0; fork-server gain: make grade "
         "with AUTOGRADER_FORKSERVER=0 minus make grade (both 0 up to noise until make grade reads those "
         "switches); run-to-run: how far make grade's two runs lie apart, the noise a difference must beat.",
