@@ -61,7 +61,7 @@ test-all: setup
 	$(PY) -m pytest -q tests
 
 bench: setup
-	$(PY) -m autograder.bench
+	$(PY) -m autograder.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf dist grades build .pytest_cache
