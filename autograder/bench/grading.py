@@ -154,7 +154,7 @@ def grade_seconds(assignment: str, folder: Path, jobs: int, size: int, toggle: s
 
 def otter_seconds(assignment: str, files: list[Path], jobs: int) -> float:
     """``otter run``'s wall time per submission on ``files``, through a freshly built autograder.zip."""
-    from autograder.engine.grade import reference_results
+    from autograder.engine.reference import reference_results
     from autograder.engine.release import GateFailure, build_autograder_zip, otter_score
 
     with tempfile.TemporaryDirectory(prefix="bench-otter-") as tmp:
