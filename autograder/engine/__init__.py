@@ -2,12 +2,20 @@
 
     registry      the list of assignments (assignments/<id>/assignment.toml) and the paths of their parts
     suite         load an assignment's test suite (otter test files) into questions and cases
-    sandbox       run a submission's probes in a child process under a memory, output and time limit
-    child         the sandboxed child process: load the suite probe-only, import the submission, probe
+    status        the one vocabulary of what happened to a submission (ok, error, timeout, ...)
+    probe_world   build the probe-only world a child sees: probes, their helpers, literal inputs
+    confine       confine a forked child: rlimits, uid, Landlock, seccomp (applied before the file is read)
+    child         the fork server and the confined child (runs inside the probe world, not the project)
+    protocol      the child's result events as types, and the parent's strict parser of them
+    sandbox       the parent side: one fork server per assignment, deadlines, deaths, figures
     score         turn one run's probe results into points and a status, judged in the parent
     reference     the reference solution's probe results, cached by the fingerprint of what they depend on
-    report        write results.json, feedback.md, grades.csv, summary.md and histogram.png
-    grade         the ``make grade`` command: find submissions, resume, grade them in parallel
+    discover      find every student's entry in a submissions folder (.py, .ipynb, .zip, folders)
+    progress      the live progress line of a grading run
+    report        write results.json, feedback.md, the resume cache, grades.csv, summary.md, histogram.png
+    grade         the ``make grade`` command: plan, resume, grade in parallel, interrupt cleanly
     public_tests  rewrite a test file into its public version for student.zip
     release       the ``make release`` command: build autograder/student/solutions.zip and gate them
+    degenerate    trivial submissions generated from a template (each must score 0)
+    strength      how many example bugs, degenerate submissions and mutants each check catches
 """
