@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from autograder.checking.checks import REFERENCE_FILE
 
-from . import registry
+from . import registry, strength
 from .public_tests import public_only
 from .reference import CHECKING, reference_results
 from .suite import ROOT, SUITES, load_suite, suite_files
@@ -316,6 +317,14 @@ def release(assignment: str, dist: Path = DIST, check: bool = True) -> Path:
             raise GateFailure(f"release of {assignment} refused:\n  - " + "\n  - ".join(problems))
         print("   gate passed: reference full marks, template zero, one Gradescope results.json entry per check, "
               "no hidden test in student.zip", flush=True)
+        print("   suite strength: the example bugs and the degenerate submissions each check catches ...", flush=True)
+        text, sound = strength.report(assignment, limit=0, seed=0, jobs=os.cpu_count() or 2)
+        (out / "strength.md").write_text(text)
+        print("   " + text.replace("\n", "\n   "), flush=True)
+        if not sound:
+            shutil.rmtree(out)
+            raise GateFailure(f"release of {assignment} refused: a check catches nothing, or the reference "
+                              "loses a point (the table above; `python -m autograder.engine.strength` adds mutants)")
     return out
 
 

@@ -42,11 +42,12 @@ def _index_array(got, n, num_samples, what="sample_indices"):
 def _reshuffled(idx, n, what="the result"):
     """Every full block of n entries is a permutation of range(n); the rest has no repeats."""
     full = len(idx) // n
-    for j in range(full):
+    is_permutation = (np.sort(idx[:full * n].reshape(full, n), axis=1) == np.arange(n)).all(axis=1)
+    if not is_permutation.all():  # all blocks at once (30,000 of them in one case): numpy, not a loop
+        j = int(np.argmin(is_permutation))
         block = idx[j * n:(j + 1) * n]
-        if not np.array_equal(np.sort(block), np.arange(n)):
-            raise Mismatch(f"in {what}, block {j} (entries {j * n} to {(j + 1) * n - 1}) should be a "
-                           f"permutation of range({n}) but it is {fmt(block)}")
+        raise Mismatch(f"in {what}, block {j} (entries {j * n} to {(j + 1) * n - 1}) should be a "
+                       f"permutation of range({n}) but it is {fmt(block)}")
     tail = idx[full * n:]
     if len(np.unique(tail)) != len(tail):
         raise Mismatch(f"in {what}, the last, partial block {fmt(tail)} (entries {full * n} on) should "
@@ -84,11 +85,11 @@ def _fresh_uniform_blocks(got, expected, blocks, seed):
     before it ~ 1/6 of the time (independent blocks), not always (an order reused)."""
     idx = _index_array(got, 3, 3 * blocks)
     _reshuffled(idx, 3, "sample_indices(3, 90000, False, rng)")
-    rows = [tuple(int(v) for v in r) for r in idx.reshape(blocks, 3)]
+    rows = idx.reshape(blocks, 3)
     for order in _ORDERS3:
-        count = sum(r == order for r in rows)
+        count = int((rows == order).all(axis=1).sum())
         _count_check(count, blocks, 1 / 6, f"the number of blocks in the order {order} (out of {blocks})")
-    repeats = sum(rows[j] == rows[j + 1] for j in range(blocks - 1))
+    repeats = int((rows[1:] == rows[:-1]).all(axis=1).sum())
     # For independent uniform blocks the events "block j+1 equals block j" are pairwise independent,
     # each of probability 1/6, so their count is exactly binomial in variance.
     _count_check(repeats, blocks - 1, 1 / 6,
@@ -101,16 +102,16 @@ def _fresh_partial_block(got, expected, calls, seed):
     same call's first block only ~ 1/6 of the time."""
     if not isinstance(got, list) or len(got) != calls:
         raise Mismatch(f"expected {calls} results, got {fmt(got)}")
-    rows = []
-    for r in got:
-        r = _index_array(r, 3, 5, "sample_indices(3, 5, False, rng)")
+    rows = np.stack([_index_array(r, 3, 5, "sample_indices(3, 5, False, rng)") for r in got])
+    well_formed = (np.sort(rows[:, :3], axis=1) == np.arange(3)).all(axis=1) & (rows[:, 3] != rows[:, 4])
+    if not well_formed.all():  # the message (and its formatting) only for the first bad call
+        r = rows[int(np.argmin(well_formed))]
         _reshuffled(r, 3, f"sample_indices(3, 5, False, rng) = {fmt(r)}")
-        rows.append(tuple(int(v) for v in r))
     for pair in itertools.permutations(range(3), 2):
-        count = sum(r[3:] == pair for r in rows)
+        count = int(((rows[:, 3] == pair[0]) & (rows[:, 4] == pair[1])).sum())
         _count_check(count, calls, 1 / 6,
                      f"the number of calls whose partial block (last 2 entries) is {pair} (out of {calls})")
-    same = sum(r[3:] == r[:2] for r in rows)
+    same = int(((rows[:, 3] == rows[:, 0]) & (rows[:, 4] == rows[:, 1])).sum())
     _count_check(same, calls, 1 / 6, "the number of calls whose partial block repeats the start of "
                  "the first block (it should come from a fresh permutation)")
 
