@@ -157,11 +157,12 @@ def report(assignment: str, limit: int = 40, seed: int = 0, jobs: int = 2) -> tu
         lines.append(f"| {c} | " + " | ".join(f"{n}/{len(groups[g])}" for n, g in zip(counts, groups)) + " |")
     questions = sorted({c.split(":", 1)[0] for c in checks})
     killed = {s for s in groups["mutant"] if not all(passed[s].get(c, False) for c in checks)}
-    lines += ["", "| question | mutants killed | share of all mutants |", "|---|---:|---:|"]
-    for q in questions:
-        mine = {s for c in checks if c.startswith(q + ":") for s in caught[c]["mutant"]}
-        lines.append(f"| {q} | {len(mine)} | {len(mine) / max(1, len(groups['mutant'])):.0%} |")
-    lines.append(f"| all | {len(killed)} | {len(killed) / max(1, len(groups['mutant'])):.0%} |")
+    if groups["mutant"]:  # (make release grades none: the mutation score is the strength command's)
+        lines += ["", "| question | mutants killed | share of all mutants |", "|---|---:|---:|"]
+        for q in questions:
+            mine = {s for c in checks if c.startswith(q + ":") for s in caught[c]["mutant"]}
+            lines.append(f"| {q} | {len(mine)} | {len(mine) / max(1, len(groups['mutant'])):.0%} |")
+        lines.append(f"| all | {len(killed)} | {len(killed) / max(1, len(groups['mutant'])):.0%} |")
     survivors = [who[s][1] for s in groups["mutant"] if s not in killed]
     if survivors:
         lines += ["", "Surviving mutants (a missing test, or no observable change):", ""]
