@@ -32,12 +32,9 @@ from pathlib import Path
 
 from .judges import Mismatch, equal, fmt
 from .plain import BadData, Raised, decode
-from .probing import CheckTimedOut, Probe, StudentModule, deadline, keep_figure, timed  # noqa: F401 (re-exported)
+from .probing import (FORBIDDEN_MODULES, CheckTimedOut, Probe, StudentModule, deadline,  # noqa: F401
+                      keep_figure, timed)  # (re-exported)
 
-# Importing any of these earns no points (the handout's common rules).  In the sandboxed child they
-# are not importable at all; in-process (check.py on a student's machine) the check says why.
-FORBIDDEN_MODULES = ("jax", "torch", "tensorflow", "autograd", "sympy", "theano", "mxnet",
-                     "casadi", "tangent", "paddle", "symengine", "mpmath", "keras")
 # A forbidden package that another one imports by itself: the message names only the one imported.
 _PULLED_IN_BY = {"mpmath": "sympy", "keras": "tensorflow"}
 

@@ -24,6 +24,11 @@ import numpy as np
 
 from .plain import encode, encode_exception
 
+# Importing any of these earns no points (the handout's common rules): in the sandboxed child they
+# cannot be imported at all (``child``); in-process (check.py) the check says why (``checks``).
+FORBIDDEN_MODULES = ("jax", "jaxlib", "torch", "functorch", "tensorflow", "keras", "autograd", "sympy",
+                     "symengine", "mpmath", "theano", "mxnet", "casadi", "tangent", "paddle")
+
 # Bound once, when the harness loads: a submission that replaces ``time.perf_counter`` does not
 # change the clock ``timed`` reads (what a submission can still do is listed in the README).
 _clock = time.perf_counter
