@@ -46,6 +46,7 @@ def serve(world: str) -> None:
     from autograder.engine import confine
 
     confine.preload()  # the OS bindings look for their C libraries now, while that is still allowed
+    confine.warm(_readable(world))  # and the look-ups every child would repeat, once
 
     assignment = os.environ["AUTOGRADER_ASSIGNMENT"]
     suite = os.path.join(world, "autograder", "suites", assignment)

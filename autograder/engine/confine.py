@@ -21,6 +21,7 @@ Irreversible by design: a confined process cannot undo any of it, nor can its th
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import resource
 import stat
@@ -62,10 +63,18 @@ def _limits(memory_mb: int, output_bytes: int, cpu_seconds: int) -> str:
     return "on"
 
 
+@functools.lru_cache(maxsize=1)
 def stdlib_paths() -> list[Path]:
     """The standard library, minus the interpreter's own site-packages (pip, anything installed)."""
     stdlib = Path(sysconfig.get_paths()["stdlib"])
     return [p for p in stdlib.iterdir() if p.name != "site-packages"]
+
+
+def warm(readable: list[Path]) -> None:
+    """Do, once in the fork server, the look-ups every child would repeat (a fork inherits them):
+    the standard library's entries and which paths another user could read (some 2,000 stats)."""
+    for path in stdlib_paths() + [Path(p) for p in SYSTEM_READABLE] + [Path(p) for p in readable]:
+        _readable_by_others(path)
 
 
 # -- uid ------------------------------------------------------------------------------------------
@@ -78,7 +87,7 @@ def _drop_privileges(paths: list[Path], user: str) -> str:
         entry = pwd.getpwnam(user)
     except KeyError:
         return f"off: no user {user!r} (set AUTOGRADER_SANDBOX_USER)"
-    hidden = [p for p in paths if not _readable_by_others(p)]
+    hidden = [p for p in paths if not _readable_by_others(Path(p))]
     if hidden:
         _drop_capabilities()
         return (f"root without capabilities: {hidden[0]} is not readable by other users, so {user!r} "
@@ -108,6 +117,7 @@ def _drop_capabilities() -> None:
         raise OSError(ctypes.get_errno(), "capset failed")
 
 
+@functools.lru_cache(maxsize=None)
 def _readable_by_others(path: Path) -> bool:
     try:
         st = os.stat(path)
