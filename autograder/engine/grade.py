@@ -59,10 +59,13 @@ def submissions_folder(root: Path, assignment: str, several: bool) -> Path:
     return root
 
 
-def fingerprint(submission: Path | None, assignment: str, note: str = "") -> str:
+def fingerprint(submission: Path | None, assignment: str, note: str = "", inputs: str | None = None) -> str:
     """Changes when the submission (or, for a missing one, what was found) or any grading input
-    (suite, reference solution, engine, assignment.toml) changes."""
-    h = hashlib.sha256(note.encode() + b"\0" + reference.fingerprint(assignment, submission).encode())
+    (suite, reference solution, engine, assignment.toml) changes.  ``inputs``: the grading inputs'
+    own fingerprint, when the caller computed it once for the whole class."""
+    h = hashlib.sha256(note.encode() + b"\0" + (inputs or reference.fingerprint(assignment)).encode() + b"\0")
+    if submission is not None:
+        h.update(submission.read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -82,7 +85,8 @@ class Plan:
 
 def plan(assignment: str, folder: Path, out: Path, staging: Path, force: bool, only: list[str] | None) -> Plan:
     class_ = discover(folder, assignment, staging / assignment)
-    prints = {s: fingerprint(sub.source, assignment, sub.problem) for s, sub in class_.items()}
+    inputs = reference.fingerprint(assignment)  # once: ~40 files, the same for every student
+    prints = {s: fingerprint(sub.source, assignment, sub.problem, inputs) for s, sub in class_.items()}
     p = Plan(assignment, folder, out / assignment, class_, prints, selected=only is not None)
     for student in class_:
         if only is not None:
