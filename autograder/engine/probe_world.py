@@ -54,12 +54,12 @@ from .probing import CheckTimedOut, StudentModule, check, keep_figure, seeded, t
 
 @dataclass(frozen=True)
 class World:
-    """A staged probe-only world: ``root`` goes first on the child's sys.path, then ``site``."""
+    """A staged probe-only world: ``root`` goes first on the child's sys.path, then ``site`` (whose
+    links name the real package folders the child may read: ``child._readable``)."""
 
     assignment: str
     root: Path
     site: Path
-    readable: tuple[Path, ...]  # real paths the child must be able to read (packages behind site/)
 
 
 # -- the rewrite ----------------------------------------------------------------------------------
@@ -169,7 +169,6 @@ def _defined(node: ast.stmt) -> set[str]:
 def build(assignment: str) -> World:
     """The staged world of ``assignment``, built now unless an identical one exists."""
     suite = SUITES / assignment
-    readable = tuple(sorted({p.resolve() for p in _allowed_packages().values()}))
     root = BUILD / "probe-world" / f"{assignment}-{fingerprint(assignment)}"
     if not (root / ".complete").exists():
         root.parent.mkdir(parents=True, exist_ok=True)
@@ -187,7 +186,7 @@ def build(assignment: str) -> World:
         for stale in root.parent.glob(f"{assignment}-*"):  # worlds of older suites (not one a run
             if stale != root and time.time() - stale.stat().st_mtime > 3600:  # started just now may use)
                 shutil.rmtree(stale, ignore_errors=True)
-    return World(assignment, root, root / "site", readable)
+    return World(assignment, root, root / "site")
 
 
 def _stage(assignment: str, suite: Path, dest: Path) -> None:
