@@ -41,19 +41,41 @@ def test_write_class_takes_the_pool_round_robin(tmp_path):
 
 def test_table_cells_from_hand_made_numbers():
     # make grade ran at 0.4 s and 0.2 s per submission: mean 300 ms, spread 200 ms; with 2 jobs a
-    # submission costs 2 x 300 = 600 ms on its core, 550 above the 50 ms floor; otter 3 s = 10x;
-    # without confinement 250 ms: isolation costs 50 ms = 17 % of 300; without the fork server
-    # 450 ms: the fork server saves 150 ms = 50 %.
-    row = Row("forward_mode", floor=0.05, grade_runs=[0.4, 0.2], jobs=2, otter=3.0, no_confine=0.25,
-              no_forkserver=0.45)
+    # submission costs 2 x 300 = 600 ms on its core, 560 above the class's own 40 ms (the
+    # reference's 50 ms floor is shown, not subtracted); otter 3 s = 10x; without confinement
+    # 250 ms: isolation costs 50 ms = 17 % of 300; without the fork server 450 ms: the fork server
+    # saves 150 ms = 50 %; otter's stock in-kernel grading at 6 s is 20x make grade.
+    row = Row("forward_mode", floor=0.05, grade_runs=[0.4, 0.2], class_floor=0.04, jobs=2, otter=3.0,
+              otter_stock=6.0, no_confine=0.25, no_forkserver=0.45)
     lines = table([row]).splitlines()
     assert lines[0] == "| " + " | ".join(COLUMNS) + " |"
-    assert lines[2] == "| forward_mode | 50 | 300 | 550 | 3000 | 10.0x | +50 (+17 %) | +150 (+50 %) | 200 |"
+    assert lines[2] == "| forward_mode | 50 | 40 | 300 | 560 | 3000 | 10.0x | 6000 | 20.0x | +50 (+17 %) | +150 (+50 %) | 200 |"
 
 
-def test_table_without_otter_nor_toggles_shows_dashes():
+def test_table_without_class_floor_otter_nor_toggles_shows_dashes():
+    # no class floor measured: the overhead is taken above the reference's floor, 500 - 100
     row = Row("matrix_chain", floor=0.1, grade_runs=[0.5])
-    assert table([row]).splitlines()[2] == "| matrix_chain | 100 | 500 | 400 | - | - | - | - | - |"
+    assert table([row]).splitlines()[2] == "| matrix_chain | 100 | - | 500 | 400 | - | - | - | - | - | - | - |"
+
+
+def test_class_mean_weights_each_file_by_its_count_in_the_class():
+    from autograder.bench.grading import class_mean
+
+    pool = [("a", Path("a.py")), ("b", Path("b.py")), ("c", Path("c.py"))]
+    # a class of 5 from a, b, c round-robin is a, b, c, a, b: (2 x 1 + 2 x 2 + 1 x 10) / 5
+    assert class_mean({"a": 1.0, "b": 2.0, "c": 10.0}, pool, 5) == pytest.approx(16 / 5)
+
+
+def test_class_floor_probes_every_file_even_one_that_fails_to_import(tmp_path):
+    """Measured seconds (never asserted beyond being positive and finite): a file that raises on
+    import is probed on what it defined, as the grading child does, and does not stop the others."""
+    from autograder.bench.grading import class_floor_seconds
+
+    pool, _ = class_pool("forward_mode")
+    broken = tmp_path / "broken.py"
+    broken.write_text("raise RuntimeError('an example bug at import')\n")
+    seconds = class_floor_seconds("forward_mode", pool[:2] + [("broken", broken)], size=3, repeats=1)
+    assert 0 < seconds < 60
 
 
 def _number(cell: str) -> float:
@@ -63,7 +85,7 @@ def _number(cell: str) -> float:
 
 
 def test_quick_bench_on_forward_mode_prints_a_full_table(tmp_path):
-    """~15-30 s on 2 cores: a class of 10, one otter run, the two toggled reruns."""
+    """~30-60 s on 2 cores: a class of 10, one otter run of each bundle, the two toggled reruns."""
     latest = tmp_path / "latest.md"
     proc = subprocess.run([sys.executable, "-m", "autograder.bench", "--quick", "--assignments", "forward_mode",
                            "--table", str(latest)], cwd=ROOT, capture_output=True, text=True, timeout=300)
@@ -76,8 +98,10 @@ def test_quick_bench_on_forward_mode_prints_a_full_table(tmp_path):
     assert len(lines) == 3, "one header, one rule, one row per assignment"
     cells = [c.strip() for c in lines[2].strip("|").split("|")]
     assert cells[0] == "forward_mode"
-    floor, grade, overhead, otter, ratio, isolation, gain, spread = map(_number, cells[1:])
-    assert floor > 0 and grade > 0 and otter > 0 and ratio > 0 and spread >= 0
+    floor, class_floor, grade, overhead, otter, ratio, stock, stock_ratio, isolation, gain, spread = \
+        map(_number, cells[1:])
+    assert floor > 0 and class_floor > 0 and grade > 0 and otter > 0 and ratio > 0 and spread >= 0
+    assert stock > 0 and stock_ratio > 0
     assert overhead > 0  # a sandboxed child per submission cannot cost less than the bare probes
     # the toggles' differences are noise-sized today, of either sign: only their presence is checked
 
@@ -111,7 +135,7 @@ def test_a_failing_assignment_keeps_the_other_rows(tmp_path, monkeypatch, capsys
     status = cli.main(["--assignments", "forward_mode", "matrix_chain", "--table", str(latest)])
     assert status == 1
     text = latest.read_text()
-    assert "| forward_mode | 100 | 200 |" in text and "| matrix_chain |" not in text
+    assert "| forward_mode | 100 | - | 200 |" in text and "| matrix_chain |" not in text
     assert "- matrix_chain: not measured: make grade failed" in text
 
 

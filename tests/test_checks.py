@@ -77,3 +77,39 @@ def test_a_forbidden_import_inside_a_function_costs_the_check_in_process_too():
     finally:
         sys.modules.pop("sympy", None)
     make_check()({"square": lambda x: x * x})  # and nothing is held against the next file
+
+
+def test_expected_values_are_computed_once_per_case_and_judge_every_student():
+    """The parent judges a whole class with one Check: a formula (a brute force may take 0.1 s) runs
+    once per case, and each student is still judged on their own results."""
+    from autograder.checking.plain import encode
+
+    calls = []
+
+    @check(cases=[(2.0,), (3.0,)], expect=lambda x: calls.append(x) or x * x, judge=close(rtol=1e-12))
+    def square_probe(m, x):
+        return m.square(x)
+
+    c = square_probe.check
+    right, wrong = [encode(4.0), encode(9.0)], [encode(4.0), encode(6.0)]
+    assert c.verdict(right) is None
+    assert "expected 9, got 6" in c.verdict(wrong)
+    assert c.verdict(right) is None
+    assert calls == [2.0, 3.0]  # three students, one formula call per case
+
+
+def test_reference_results_are_decoded_per_reference_list():
+    """expect=REFERENCE: the decoded reference is reused for the same reference list only; another
+    list (another run's reference) is decoded afresh, never judged against the old values."""
+    from autograder.checking import REFERENCE
+    from autograder.checking.plain import encode
+
+    @check(cases=[(2.0,)], expect=REFERENCE, judge=close(rtol=1e-12))
+    def square_probe(m, x):
+        return m.square(x)
+
+    c = square_probe.check
+    four, five = [encode(4.0)], [encode(5.0)]
+    assert c.verdict(four, reference=[encode(4.0)]) is None
+    assert "expected 5, got 4" in c.verdict(four, reference=five)
+    assert c.verdict(five, reference=five) is None

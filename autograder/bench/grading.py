@@ -59,9 +59,11 @@ class Row:
 
     assignment: str
     floor: float
-    grade_runs: list[float]  # make grade's wall time / class size, once, or before and after the toggled runs
+    grade_runs: list[float]
+    class_floor: float | None = None  # the probes' own compute on the class (None: not measured)  # make grade's wall time / class size, once, or before and after the toggled runs
     jobs: int = 1  # make grade's --jobs: a submission's own cost on its core is about jobs x its wall share
     otter: float | None = None
+    otter_stock: float | None = None  # otter run with otter's default in-kernel grading (build_stock_bundle)
     no_confine: float | None = None
     no_forkserver: float | None = None
 
@@ -71,8 +73,9 @@ class Row:
 
     @property
     def overhead(self) -> float:
-        """What grading one submission costs on the core that grades it, beyond its probes."""
-        return self.grade * self.jobs - self.floor
+        """What grading one submission costs on the core that grades it, beyond its own probes (the
+        class's, where measured: its files are what make grade runs)."""
+        return self.grade * self.jobs - (self.class_floor if self.class_floor is not None else self.floor)
 
     @property
     def spread(self) -> float | None:
@@ -115,6 +118,9 @@ def write_class(pool: list[tuple[str, Path]], size: int, folder: Path) -> list[P
 def floor_seconds(assignment: str, repeats: int = 3) -> float:
     """The probes' own compute on the reference, per submission: median over ``repeats`` of the sum
     over every check of ``run_probes`` (the first repeat also pays lazy imports; the median drops it)."""
+    from autograder.checking.probing import steady_allocator
+
+    steady_allocator()  # the malloc state every grading child starts in (probing.py says why)
     checks = [c.check for q in load_suite(assignment) for c in q.cases]
     module = reference_solution(assignment)
     here = os.getcwd()
@@ -132,6 +138,53 @@ def floor_seconds(assignment: str, repeats: int = 3) -> float:
         finally:
             os.chdir(here)
     return statistics.median(totals)
+
+
+def class_floor_seconds(assignment: str, pool: list[tuple[str, Path]], size: int, repeats: int = 2) -> float:
+    """The probes' own compute on the class itself, per submission: every file of the pool run
+    in-process as ``floor_seconds`` runs the reference (a file that raises on import is probed on
+    the names it defined, as the grading child does; each check under its own time limit), weighted
+    by how often it occurs in the class of ``size``.  The template computes almost nothing and some
+    example bugs compute more than the reference: overhead is measured against this."""
+    import contextlib
+    import io
+    import types
+
+    from autograder.checking.probing import CheckTimedOut, steady_allocator
+
+    steady_allocator()
+    checks = [c.check for q in load_suite(assignment) for c in q.cases]
+    here = os.getcwd()
+    seconds = {}
+    with tempfile.TemporaryDirectory(prefix="bench-class-floor-") as scratch:
+        os.chdir(scratch)
+        try:
+            for label, path in pool:
+                module = types.ModuleType(assignment)
+                module.__file__ = str(path)
+                sys.modules[assignment] = module
+                quiet = io.StringIO()
+                with contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
+                    with contextlib.suppress(BaseException):  # an example bug's import error, on purpose
+                        exec(compile(path.read_bytes(), str(path), "exec"), module.__dict__)
+                    totals = []
+                    for _ in range(repeats):
+                        t0 = time.perf_counter()
+                        for check in checks:
+                            with contextlib.suppress(CheckTimedOut):
+                                check.run_probes(module)
+                        totals.append(time.perf_counter() - t0)
+                seconds[label] = min(totals)
+        finally:
+            os.chdir(here)
+            sys.modules.pop(assignment, None)
+    return class_mean(seconds, pool, size)
+
+
+def class_mean(per_file: dict[str, float], pool: list[tuple[str, Path]], size: int) -> float:
+    """The mean over a class of ``size`` written by ``write_class`` (the pool round-robin) of a
+    per-file quantity, ``per_file[label]``."""
+    return sum(per_file[pool[i % len(pool)][0]] for i in range(size)) / size
 
 
 def grade_seconds(assignment: str, folder: Path, jobs: int, size: int, toggle: str | None = None) -> float:
@@ -152,15 +205,41 @@ def grade_seconds(assignment: str, folder: Path, jobs: int, size: int, toggle: s
     return wall / size
 
 
-def otter_seconds(assignment: str, files: list[Path], jobs: int) -> float:
-    """``otter run``'s wall time per submission on ``files``, through a freshly built autograder.zip."""
+def build_stock_bundle(assignment: str, reference: dict, stage: Path, out: Path) -> None:
+    """An autograder.zip as otter grades by default, for comparison only (never shipped): the suite's
+    test files run in the student's kernel (the support package and the reference results beside
+    them, as in student.zip), no plugin.  This is what ``otter run`` costs without this project's
+    engine, the baseline the speed issue was measured against."""
+    from autograder.engine.release import _run, pinned, stage_checking
+    from autograder.engine.suite import suite_files
+
+    src = stage / "stock"
+    (src / "tests").mkdir(parents=True)
+    for f in suite_files(assignment):
+        shutil.copy(f, src / "tests" / f.name)
+    stage_checking(src, assignment, reference)
+    (src / "requirements.txt").write_text(pinned("numpy", "matplotlib"))
+    (src / "otter_config.json").write_text('{"lang": "python", "show_stdout": false, "show_hidden": false}')
+    _run([sys.executable, "-m", "otter", "generate", "-t", "tests", "-o", str(out.resolve()), "-r", "requirements.txt",
+          "-c", "otter_config.json", "autograder"], cwd=src, what="otter generate (stock bundle)")
+
+
+def otter_seconds(assignment: str, files: list[Path], jobs: int, stock: bool = False) -> float:
+    """``otter run``'s wall time per submission on ``files``, through a freshly built autograder.zip:
+    the one ``make release`` ships, or with ``stock`` otter's default in-kernel grading of the suite."""
     from autograder.engine.reference import reference_results
     from autograder.engine.release import GateFailure, build_autograder_zip, otter_score
 
     with tempfile.TemporaryDirectory(prefix="bench-otter-") as tmp:
         bundle = Path(tmp) / "autograder.zip"
         try:
-            build_autograder_zip(assignment, reference_results(assignment, load_suite(assignment)), Path(tmp), bundle)
+            build = build_stock_bundle if stock else build_autograder_zip
+            reference = reference_results(assignment, load_suite(assignment))
+            build(assignment, reference, Path(tmp), bundle)
+            if stock:  # a wrong baseline would be worse than none: the reference must get full marks
+                score, top, _ = otter_score(bundle, files[0], assignment)
+                if "reference" in files[0].stem and score != top:
+                    raise BenchFailure(f"the stock otter bundle of {assignment} gives the reference {score:g}/{top:g}")
             t0 = time.perf_counter()
             with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
                 list(pool.map(lambda f: otter_score(bundle, f, assignment), files))
@@ -179,6 +258,9 @@ def bench_assignment(assignment: str, class_size: int, otter_sample: int, jobs: 
     say("   floor: the probes on the reference, in-process ...")
     row = Row(assignment, floor_seconds(assignment, floor_repeats), [], jobs=jobs)
     say(f"   floor {row.floor * 1e3:.0f} ms per submission")
+    say("   class floor: the probes on every file of the class, in-process ...")
+    row.class_floor = class_floor_seconds(assignment, pool, class_size, floor_repeats if floor_repeats < 2 else 2)
+    say(f"   class floor {row.class_floor * 1e3:.0f} ms per submission")
     with tempfile.TemporaryDirectory(prefix="bench-class-") as tmp:
         files = write_class(pool, class_size, Path(tmp) / "class")
         say("   warm-up: make grade on one submission (disk caches, bytecode) ...")
@@ -199,11 +281,16 @@ def bench_assignment(assignment: str, class_size: int, otter_sample: int, jobs: 
             say(f"   otter run on {len(sample)} of them ({', '.join(f.stem for f in sample)}), {jobs} at a time ...")
             row.otter = otter_seconds(assignment, sample, jobs)
             say(f"   otter run {row.otter * 1e3:.0f} ms per submission")
+            say(f"   otter run on the same files with otter's default in-kernel grading (stock bundle) ...")
+            row.otter_stock = otter_seconds(assignment, sample, jobs, stock=True)
+            say(f"   otter run, stock: {row.otter_stock * 1e3:.0f} ms per submission")
     return row
 
 
-COLUMNS = ("assignment", "floor (ms/sub)", "make grade (ms/sub)", "overhead above floor (core-ms/sub)",
-           "otter run (ms/sub)", "otter / make grade", "isolation cost (ms, %)", "fork-server gain (ms, %)",
+COLUMNS = ("assignment", "floor (ms/sub)", "class floor (ms/sub)", "make grade (ms/sub)",
+           "overhead above class floor (core-ms/sub)",
+           "otter run (ms/sub)", "otter / make grade", "otter run, stock (ms/sub)", "stock / make grade",
+           "isolation cost (ms, %)", "fork-server gain (ms, %)",
            "make grade run-to-run (ms)")
 
 
@@ -218,8 +305,12 @@ def table(rows: list[Row]) -> str:
     """The markdown table: one line per assignment, times in ms per submission."""
     lines = ["| " + " | ".join(COLUMNS) + " |", "|---" + "|---:" * (len(COLUMNS) - 1) + "|"]
     for r in rows:
-        cells = [r.assignment, f"{r.floor * 1e3:.0f}", f"{r.grade * 1e3:.0f}", f"{r.overhead * 1e3:.0f}",
+        cells = [r.assignment, f"{r.floor * 1e3:.0f}",
+                 f"{r.class_floor * 1e3:.0f}" if r.class_floor is not None else "-",
+                 f"{r.grade * 1e3:.0f}", f"{r.overhead * 1e3:.0f}",
                  f"{r.otter * 1e3:.0f}" if r.otter else "-", f"{r.otter / r.grade:.1f}x" if r.otter else "-",
+                 f"{r.otter_stock * 1e3:.0f}" if r.otter_stock else "-",
+                 f"{r.otter_stock / r.grade:.1f}x" if r.otter_stock else "-",
                  _delta(r.no_confine, r, +1), _delta(r.no_forkserver, r, -1),
                  f"{r.spread * 1e3:.0f}" if r.spread is not None else "-"]
         lines.append("| " + " | ".join(cells) + " |")
@@ -233,10 +324,15 @@ def legend(class_size: int, otter_sample: int, jobs: int) -> str:
         f"round-robin (examples that time out left out); make grade --jobs {jobs} on {os.cpu_count()} cores; "
         f"otter run on {otter_sample} of the same files, {jobs} at a time.",
         "- floor: the probes' own compute on the reference, in-process, on one core.",
+        "- class floor: the same on the class's own files (each as often as in the class): the template "
+        "computes almost nothing, some example bugs more than the reference.",
         "- make grade: wall time / class size (with the toggles: the mean of a run before and a run after them).",
-        f"- overhead above floor: make grade x {jobs} (jobs) minus the floor: what a submission costs beyond "
-        "its probes on the core that grades it (the issue's goal: at most 50 ms). The floor is the reference's: "
-        "example bugs that compute more (or less) than the reference move this column too.",
+        f"- overhead above class floor: make grade x {jobs} (jobs) minus the class floor: what a submission "
+        "costs beyond its own probes on the core that grades it (the issue's goal: at most 50 ms).",
+        "- otter run: the shipped autograder.zip (its plugin runs this same engine, so it is otter's start-up "
+        "plus the same sandboxed probes); otter run, stock: a bundle of the same suite graded the way otter does "
+        "by default, in the student's kernel (the baseline the speed issue was measured against; never shipped, "
+        "as it trusts the submission's process).",
         "- isolation cost: make grade minus make grade with AUTOGRADER_CONFINE=0; fork-server gain: make grade "
         "with AUTOGRADER_FORKSERVER=0 minus make grade (both 0 up to noise until make grade reads those "
         "switches); run-to-run: how far make grade's two runs lie apart, the noise a difference must beat.",

@@ -58,6 +58,8 @@ class Check(Probe):
         self.describe = describe or (lambda *args: ", ".join(fmt(a) for a in args))
         self.needs_reference = expect is REFERENCE
         self.expect, self.judge = expect, judge
+        self._decoded_for: list | None = None  # the reference list _expected_values were decoded from
+        self._expected_values: dict[int, object] = {}  # case index -> expected value (``_expected``)
 
     # -- the judge's side --------------------------------------------------------------------
     def verdict(self, results: list[dict], reference: list[dict] | None = None,
@@ -76,13 +78,7 @@ class Check(Probe):
                 got = decode(data)
                 if isinstance(got, Raised) and not getattr(self.judge, "accepts_raised", False):
                     raise Mismatch(_describe_raise(got))
-                if self.needs_reference:
-                    if reference is None or i >= len(reference):
-                        raise RuntimeError(f"no reference result for {self.key} case {i}")
-                    expected = decode(reference[i])
-                else:
-                    expected = self.expect(*args) if callable(self.expect) else self.expect
-                self.judge(got, expected, *args)
+                self.judge(got, self._expected(i, args, reference), *args)
             except Mismatch as m:
                 failures.append((args, str(m)))
             except BadData as exc:  # the child sent something that is not plain data
@@ -97,6 +93,23 @@ class Check(Probe):
         where = f"for {inputs}: " if inputs else ""
         more = f" ({len(failures)} of {len(self.cases)} cases failed)" if len(self.cases) > 1 else ""
         return f"{where}{message}{more}"
+
+
+    def _expected(self, i: int, args: tuple, reference: list[dict] | None):
+        """Case ``i``'s expected value, computed once per process: a formula of the case's inputs (a
+        brute force may take 0.1 s) or the decoded reference result, the same for every student."""
+        if self.needs_reference:
+            if reference is None or i >= len(reference):
+                raise RuntimeError(f"no reference result for {self.key} case {i}")
+            if self._decoded_for is not reference:  # holds the list, so its identity stays its own
+                self._decoded_for, self._expected_values = reference, {}
+        elif callable(self.expect):
+            pass  # self._expected_values: the formula's values, kept for the process's lifetime
+        else:
+            return self.expect
+        if i not in self._expected_values:
+            self._expected_values[i] = decode(reference[i]) if self.needs_reference else self.expect(*args)
+        return self._expected_values[i]
 
 
 def check(*, cases: Sequence[tuple] = ((),), expect=REFERENCE, judge: Callable = equal,

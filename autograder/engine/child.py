@@ -45,6 +45,7 @@ def serve(world: str) -> None:
     from autograder.checking import probing
     from autograder.engine import confine
 
+    probing.steady_allocator()  # every child inherits it (probing.py says why)
     confine.preload()  # the OS bindings look for their C libraries now, while that is still allowed
     confine.warm(_readable(world))  # and the look-ups every child would repeat, once
 

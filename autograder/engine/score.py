@@ -115,6 +115,8 @@ def _statuses_of(results: list) -> set[Status]:
     """Statuses the decoded results imply (a forbidden import, memory, the output cap)."""
     found = set()
     for data in results:
+        if not (isinstance(data, dict) and data.get("t") == "raised"):
+            continue  # only a raised exception implies a status: the rest need not be decoded again
         try:
             got = decode(data)
         except BadData:

@@ -1,0 +1,61 @@
+"""The malloc state grading children start in (``probing.steady_allocator``).
+
+A freshly forked child starts with glibc's cold malloc: every block over 128 KB is a fresh mmap,
+page-faulted in and unmapped again on free.  Code that grows arrays (``np.concatenate`` in a loop,
+a common student pattern) then costs 4-20x what it costs in any warmed-up process, and a correct
+but naive submission could time out under the grader only.  Counted in page faults, not seconds:
+the counts are exact and do not move with the machine's load.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder.engine import sandbox
+from autograder.engine.suite import load_suite
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Grow an array by 256 floats 2,000 times (to 4 MB), as `idx = np.concatenate([idx, more])` does,
+# and print the page faults it took.  Cold malloc: about 1,000,000 (every copy faulted in afresh);
+# steady: about 3,000 (the heap is reused).
+GROW = """
+import resource
+import numpy as np
+def _faults():  # getrusage: the confined child may not read /proc
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+_before = _faults()
+_idx, _step = np.empty(0), np.ones(256)
+for _ in range(2000):
+    _idx = np.concatenate([_idx, _step])
+print("faults", _faults() - _before, flush=True)
+"""
+STEADY, COLD = 100_000, 500_000  # far from both measured counts (3e3, 1e6) in their direction
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc, Linux's counts")
+
+
+def _faults_in_fresh_process(steady: bool) -> int:
+    setup = "from autograder.checking.probing import steady_allocator\nassert steady_allocator()\n" if steady else ""
+    proc = subprocess.run([sys.executable, "-c", setup + GROW], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return int(proc.stdout.split()[-1])
+
+
+def test_steady_allocator_removes_the_page_faults_of_growing_arrays():
+    assert _faults_in_fresh_process(steady=False) > COLD  # the cost exists (this test can fail)
+    assert _faults_in_fresh_process(steady=True) < STEADY
+
+
+def test_grading_children_start_with_the_steady_allocator(tmp_path):
+    """The fork server sets it before forking: a submission growing arrays at import pays no faults."""
+    submission = tmp_path / "forward_mode.py"
+    submission.write_text(GROW)
+    key, timeout = next((c.key, c.check.timeout) for q in load_suite("forward_mode") for c in q.cases)
+    keep = tmp_path / "keep"
+    run = sandbox.run_submission(submission, "forward_mode", [(key, timeout)], keep)
+    assert run.load_error is None
+    faults = int((keep / "output.txt").read_text().split()[-1])
+    assert faults < STEADY, f"{faults} page faults: the child started with a cold malloc"
