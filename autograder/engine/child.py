@@ -6,15 +6,17 @@ The server imports the heavy modules and the suite once, then serves requests on
 SEQPACKET socket to the grading parent, fd AUTOGRADER_CTL_FD).  The wire format is ``protocol`` (parent side):
 
     server -> parent   {"event": "ready", "probes": [key, ...], "layers": {layer: state}}
-    parent -> server   {"submission", "module", "scratch", "keys": [[key, timeout], ...], "limits", "confine"}
-                       + fds [result pipe, output log, exit-status pipe]
+    parent -> server   {"module", "filename", "keys": [[key, timeout], ...], "limits", "confine"}
+                       + fds [result pipe, output log, exit-status pipe, the submission (read-only)]
     server -> parent   {"pid": n}                     (the exit status later goes to the status pipe)
     child  -> parent   {"event": "loaded", "error": null | {"kind", "message"}}        (result pipe)
                        {"event": "check", "key", "results": [...], "figures": {name: base64 png}}
                        {"event": "timeout", "key", "message"}
 
-The child confines itself (``confine.apply``) right after the fork, before the submission is read;
-the server never runs student code, and a fork gives every child the server's state afresh.
+The child confines itself (``confine.enforce``, of what ``confine.prepare`` built once here) right
+after the fork, before the submission is read; it reads the submission from the descriptor it was
+given (no path of it is readable).  The server never runs student code, and a fork gives every child
+the server's state afresh.
 """
 
 from __future__ import annotations
@@ -42,12 +44,12 @@ def serve(world: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot  # noqa: F401
 
-    from autograder.checking import probing
+    from autograder.checking import probing, source  # noqa: F401  (source: what load_submission uses)
     from autograder.engine import confine
 
     probing.steady_allocator()  # every child inherits it (probing.py says why)
     confine.preload()  # the OS bindings look for their C libraries now, while that is still allowed
-    confine.warm(_readable(world))  # and the look-ups every child would repeat, once
+    prepared = confine.prepare(_readable(world))  # every look-up, the ruleset and the filter, once
 
     assignment = os.environ["AUTOGRADER_ASSIGNMENT"]
     suite = os.path.join(world, "autograder", "suites", assignment)
@@ -56,14 +58,14 @@ def serve(world: str) -> None:
             importlib.import_module(f"autograder.suites.{assignment}.{name[:-3]}")
     _subreaper()
     ctl = socket.socket(fileno=int(os.environ.pop("AUTOGRADER_CTL_FD")))
-    layers = _self_test(world, confine)
+    layers = _self_test(confine, prepared)
     ctl.send(json.dumps({"event": "ready", "probes": sorted(probing.PROBES), "layers": layers}).encode())
     pending: dict[int, int] = {}  # child pid -> the write end of its exit-status pipe
     while True:
         ready, _, _ = select.select([ctl], [], [], 0.2)
         if ready:
             try:
-                data, fds, _, _ = socket.recv_fds(ctl, 1 << 20, 3)
+                data, fds, _, _ = socket.recv_fds(ctl, 1 << 20, 4)
             except OSError:
                 data, fds = b"", []
             if not data:
@@ -72,10 +74,11 @@ def serve(world: str) -> None:
             pid = os.fork()
             if pid == 0:
                 ctl.close()
-                _child(world, request, fds, confine, probing)  # never returns
-            result_fd, log_fd, status_fd = fds
+                _child(request, fds, confine, prepared, probing)  # never returns
+            result_fd, log_fd, status_fd, source_fd = fds
             os.close(result_fd)
             os.close(log_fd)
+            os.close(source_fd)
             pending[pid] = status_fd
             ctl.send(json.dumps({"pid": pid}).encode())
         _reap(pending)
@@ -135,15 +138,15 @@ def _kill(pid: int) -> None:
             pass
 
 
-def _self_test(world: str, confine) -> dict:
+def _self_test(confine, prepared) -> dict:
     """Confine a throwaway child exactly as a submission's, and try what it must not be able to do."""
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(r)
         try:
-            layers = confine.apply(_readable(world), memory_mb=4096, output_bytes=1 << 20, cpu_seconds=10,
-                                   enabled=os.environ.get("AUTOGRADER_CONFINE", "1") != "0")
+            layers = confine.enforce(prepared, memory_mb=4096, output_bytes=1 << 20, cpu_seconds=10,
+                                     enabled=os.environ.get("AUTOGRADER_CONFINE", "1") != "0")
             blocked = {}
             for what, attempt in (("read outside the sandbox", lambda: open("/etc/passwd").close()),
                                   ("open a socket", lambda: socket.socket().close()),
@@ -175,18 +178,24 @@ def _fork_and_exit() -> None:
     os.waitpid(pid, 0)
 
 
-def _readable(world: str, *more: str) -> list:
-    """The world (its real packages behind site/) and the given paths: what a child may read."""
+def _readable(world: str) -> list:
+    """The world and its real packages behind site/: what a child may read (besides the stdlib)."""
     site = os.path.join(world, "site")
-    paths = [world] + [os.path.realpath(os.path.join(site, n)) for n in os.listdir(site)]
-    return paths + list(more)
+    return [world] + [os.path.realpath(os.path.join(site, n)) for n in os.listdir(site)]
 
 
 # -- the confined child ---------------------------------------------------------------------------
-def _child(world: str, request: dict, fds: list[int], confine, probing) -> None:
+def _child(request: dict, fds: list[int], confine, prepared, probing) -> None:
     try:
-        result_fd, log_fd, status_fd = fds
+        result_fd, log_fd, status_fd, source_fd = fds
         os.close(status_fd)
+        limits = request["limits"]
+        confine.enforce(prepared, memory_mb=limits["memory_mb"], output_bytes=limits["output_bytes"],
+                        cpu_seconds=limits["cpu_seconds"], enabled=request.get("confine", True))
+        # confined first, only then is the submission read (at offset 0: the descriptor's offset is
+        # shared with the parent and any earlier child of this submission)
+        source = os.pread(source_fd, os.fstat(source_fd).st_size, 0)
+        os.close(source_fd)
         os.dup2(result_fd, 3)
         os.dup2(log_fd, 1)
         os.dup2(log_fd, 2)
@@ -194,31 +203,26 @@ def _child(world: str, request: dict, fds: list[int], confine, probing) -> None:
         os.dup2(null, 0)
         os.closerange(4, 1 << 16)  # nothing of the server's (its control socket above all) survives
         os.setsid()
+        os.chdir("/")  # no folder of its own: it can write nowhere, and read only what Landlock allows
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
         sys.stderr = os.fdopen(2, "w", buffering=1, closefd=False)
         sys.stdin = os.fdopen(0, "r", closefd=False)
         results = os.fdopen(3, "w", buffering=1)
-        os.chdir(request["scratch"])
-        os.environ["HOME"] = request["scratch"]
-        limits = request["limits"]
-        confine.apply(_readable(world, request["scratch"]), memory_mb=limits["memory_mb"],
-                      output_bytes=limits["output_bytes"], cpu_seconds=limits["cpu_seconds"],
-                      enabled=request.get("confine", True))
         sys.meta_path.insert(0, _ImportGuard())
-        _run(request, results, probing)
+        _run(request, source, results, probing)
     except BaseException:
         traceback.print_exc()
         os._exit(70)
     os._exit(0)
 
 
-def _run(request: dict, results, probing) -> None:
+def _run(request: dict, source: bytes, results, probing) -> None:
     def emit(event: dict) -> None:
         results.write(json.dumps(event) + "\n")
         results.flush()
 
-    module, error = load_submission(request["submission"], request["module"])
+    module, error = load_submission(source, request["filename"], request["module"])
     emit({"event": "loaded", "error": error})
     if module is None:
         return
@@ -253,17 +257,18 @@ class _ImportGuard:
         return None
 
 
-def load_submission(path: str, name: str):
-    """(module or None, error or None) for the student's file.
+def load_submission(data: bytes, shown: str, name: str):
+    """(module or None, error or None) for the student's file: its bytes, the file name tracebacks
+    and warnings show (the student's own), and the module name.
 
     A file that raises while being imported still yields its partly filled module (with the error).
     """
+    import linecache
+
     from autograder.checking.source import SourceError, decode_source
 
-    shown = os.path.basename(path)  # what tracebacks and warnings name: the student's own file name
     try:
-        with open(path, "rb") as f:
-            text = decode_source(f.read())  # as check.py and the bundle read it (BOM, CRLF, cp1252)
+        text = decode_source(data)  # as check.py and the bundle read it (BOM, CRLF, cp1252)
         code = compile(text, shown, "exec")
     except SourceError as exc:
         return None, {"kind": "encoding", "message": str(exc)}
@@ -273,6 +278,8 @@ def load_submission(path: str, name: str):
     except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, absurd nesting
         return None, {"kind": "syntax", "message": f"the file cannot be parsed: {type(exc).__name__}: {str(exc)[:200]}"}
 
+    # Tracebacks show the student's lines without reading any file (the child can read none of its own).
+    linecache.cache[shown] = (len(text), None, text.splitlines(True), shown)
     module = types.ModuleType(name)
     module.__file__ = shown
     sys.modules[name] = module  # so dataclasses, pickling and self-imports behave as usual

@@ -16,6 +16,13 @@ Layers, each applied where the platform allows it and reported either way (``app
                   non-thread clone, exec), no sockets, no ptrace, mount, namespaces, bpf, io_uring.
 
 Irreversible by design: a confined process cannot undo any of it, nor can its threads.
+
+Two steps, so that a child pays only for what is its own: ``prepare`` (in the fork server, once)
+does every look-up and builds the Landlock ruleset and the seccomp filter; ``enforce`` (in each
+freshly forked child) sets the rlimits, drops the uid and enforces the ruleset and the filter.  The
+ruleset is the same for every child (the submission comes in through an open file descriptor, not
+a path), and each child closes its copy of the ruleset's descriptor as soon as it is enforced, before
+any student code runs: rules added through it would apply to every later child.
 """
 
 from __future__ import annotations
@@ -26,22 +33,48 @@ import os
 import resource
 import stat
 import sysconfig
+from dataclasses import dataclass
 from pathlib import Path
 
 SYSTEM_READABLE = ("/usr/lib", "/lib", "/lib64", "/usr/lib64", "/etc/ld.so.cache", "/usr/share/zoneinfo",
                    "/etc/localtime", "/dev/null", "/dev/urandom")
 
 
-def apply(readable: list[Path], *, memory_mb: int, output_bytes: int, cpu_seconds: int,
-          user: str | None = None, enabled: bool = True) -> dict[str, str]:
-    """Confine this process; what each layer did.  ``enabled=False`` applies the rlimits only."""
+@dataclass
+class Prepared:
+    """What ``prepare`` built: per layer, the thing a child enforces, or why the layer is off."""
+
+    uid: tuple[int, int] | str  # (uid, gid) to drop to; "caps" (stay root, drop capabilities); or "off: ..."
+    uid_state: str  # the report line for the uid layer
+    ruleset: object | str  # a landlockpy Ruleset, not yet enforced; or "off: ..."
+    landlock_state: str
+    seccomp: object | str  # a pyseccomp SyscallFilter, not yet loaded; or "off: ..."
+
+    def fds(self) -> list[int]:
+        """Descriptors a child must keep open until ``enforce`` (the ruleset's)."""
+        return [self.ruleset.fileno()] if not isinstance(self.ruleset, str) else []
+
+
+def prepare(readable: list[Path], user: str | None = None) -> Prepared:
+    """Build every layer once (in the fork server, before any fork): ``readable`` are the paths a
+    child may read besides the standard library and the system's shared libraries."""
+    paths = stdlib_paths() + [Path(p) for p in SYSTEM_READABLE if os.path.exists(p)] + [Path(p) for p in readable]
+    uid, uid_state = _plan_uid(paths, user or os.environ.get("AUTOGRADER_SANDBOX_USER", "nobody"))
+    ruleset, landlock_state = _landlock_ruleset(paths)
+    return Prepared(uid, uid_state, ruleset, landlock_state, _seccomp_filter())
+
+
+def enforce(prepared: Prepared, *, memory_mb: int, output_bytes: int, cpu_seconds: int,
+            enabled: bool = True) -> dict[str, str]:
+    """Confine this process (a freshly forked child); what each layer did.  ``enabled=False``
+    applies the rlimits only (benchmarks: AUTOGRADER_CONFINE=0)."""
     layers = {"limits": _limits(memory_mb, output_bytes, cpu_seconds)}
     if not enabled:
+        _close(prepared.ruleset)
         return layers | {name: "off: AUTOGRADER_CONFINE=0" for name in ("uid", "landlock", "seccomp")}
-    paths = stdlib_paths() + [Path(p) for p in SYSTEM_READABLE if os.path.exists(p)] + list(readable)
-    layers["uid"] = _drop_privileges(paths, user or os.environ.get("AUTOGRADER_SANDBOX_USER", "nobody"))
-    layers["landlock"] = _landlock(paths)
-    layers["seccomp"] = _seccomp()
+    layers["uid"] = _drop_privileges(prepared.uid, prepared.uid_state)
+    layers["landlock"] = _enforce_landlock(prepared.ruleset, prepared.landlock_state)
+    layers["seccomp"] = _load_seccomp(prepared.seccomp)
     return layers
 
 
@@ -50,7 +83,7 @@ def preload() -> None:
     for name in ("landlockpy", "pyseccomp"):
         try:
             __import__(name)
-        except Exception:  # reported by ``apply`` as an inactive layer
+        except Exception:  # reported by ``enforce`` as an inactive layer
             pass
 
 
@@ -70,33 +103,33 @@ def stdlib_paths() -> list[Path]:
     return [p for p in stdlib.iterdir() if p.name != "site-packages"]
 
 
-def warm(readable: list[Path]) -> None:
-    """Do, once in the fork server, the look-ups every child would repeat (a fork inherits them):
-    the standard library's entries and which paths another user could read (some 2,000 stats)."""
-    for path in stdlib_paths() + [Path(p) for p in SYSTEM_READABLE] + [Path(p) for p in readable]:
-        _readable_by_others(path)
-
-
 # -- uid ------------------------------------------------------------------------------------------
-def _drop_privileges(paths: list[Path], user: str) -> str:
+def _plan_uid(paths: list[Path], user: str) -> tuple[tuple[int, int] | str, str]:
     if os.geteuid() != 0:
-        return "off: not running as root (the child already runs as the grader's own user)"
+        return "off", "off: not running as root (the child already runs as the grader's own user)"
     import pwd
 
     try:
         entry = pwd.getpwnam(user)
     except KeyError:
-        return f"off: no user {user!r} (set AUTOGRADER_SANDBOX_USER)"
+        return "off", f"off: no user {user!r} (set AUTOGRADER_SANDBOX_USER)"
     hidden = [p for p in paths if not _readable_by_others(Path(p))]
     if hidden:
+        return "caps", (f"root without capabilities: {hidden[0]} is not readable by other users, so {user!r} "
+                        "could not run Python")
+    return (entry.pw_uid, entry.pw_gid), f"on: uid {entry.pw_uid} ({user})"
+
+
+def _drop_privileges(plan: tuple[int, int] | str, state: str) -> str:
+    if plan == "caps":
         _drop_capabilities()
-        return (f"root without capabilities: {hidden[0]} is not readable by other users, so {user!r} "
-                "could not run Python")
-    os.setgroups([])
-    os.setresgid(entry.pw_gid, entry.pw_gid, entry.pw_gid)
-    os.setresuid(entry.pw_uid, entry.pw_uid, entry.pw_uid)
-    resource.setrlimit(resource.RLIMIT_NPROC, (64, 64))
-    return f"on: uid {entry.pw_uid} ({user})"
+    elif not isinstance(plan, str):
+        uid, gid = plan
+        os.setgroups([])
+        os.setresgid(gid, gid, gid)
+        os.setresuid(uid, uid, uid)
+        resource.setrlimit(resource.RLIMIT_NPROC, (64, 64))
+    return state
 
 
 def _drop_capabilities() -> None:
@@ -129,31 +162,45 @@ def _readable_by_others(path: Path) -> bool:
 
 
 # -- landlock -------------------------------------------------------------------------------------
-def _landlock(paths: list[Path]) -> str:
+def _landlock_ruleset(paths: list[Path]) -> tuple[object | str, str]:
+    """The ruleset every child enforces (read-only ``paths``, no TCP, scoped), built once."""
     try:
         import landlockpy as ll
     except ImportError:
-        return "off: the landlockpy package is not installed"
+        return "off", "off: the landlockpy package is not installed"
     abi = ll.abi_version()
     if abi < 1:
-        return "off: this kernel has no Landlock (Linux >= 5.13 with Landlock enabled is needed)"
+        return "off", "off: this kernel has no Landlock (Linux >= 5.13 with Landlock enabled is needed)"
     ruleset = ll.Ruleset(handled_fs=ll.fs_for_abi(abi), handled_net=ll.net_for_abi(abi), scoped=ll.scope_for_abi(abi))
     read = ll.AccessFS.READ_FILE | ll.AccessFS.READ_DIR
-    with ruleset:
-        ruleset.allow_path(sysconfig.get_paths()["stdlib"], ll.AccessFS.READ_DIR)  # listing only
-        for path in paths:
-            try:
-                access = read if os.path.isdir(path) else ll.AccessFS.READ_FILE
-                ruleset.allow_path(path, access)
-            except OSError:
-                continue
-        ruleset.restrict(no_new_privs=True)
+    ruleset.allow_path(sysconfig.get_paths()["stdlib"], ll.AccessFS.READ_DIR)  # listing only
+    for path in paths:
+        try:
+            access = read if os.path.isdir(path) else ll.AccessFS.READ_FILE
+            ruleset.allow_path(path, access)
+        except OSError:
+            continue
     what = ["read-only files"]
     if ruleset.handled_net:
         what.append("no TCP")
     if ruleset.scoped:
         what.append("signals and abstract sockets scoped")
-    return f"on: ABI {abi}, {', '.join(what)}"
+    return ruleset, f"on: ABI {abi}, {', '.join(what)}"
+
+
+def _enforce_landlock(ruleset, state: str) -> str:
+    if isinstance(ruleset, str):
+        return state
+    try:
+        ruleset.restrict(no_new_privs=True)
+    finally:
+        _close(ruleset)  # at once: rules added through this descriptor would reach every later child
+    return state
+
+
+def _close(ruleset) -> None:
+    if not isinstance(ruleset, str):
+        ruleset.close()
 
 
 # -- seccomp --------------------------------------------------------------------------------------
@@ -165,7 +212,8 @@ DENIED_SYSCALLS = ("fork", "vfork", "execve", "execveat", "socket", "socketpair"
 CLONE_THREAD = 0x00010000
 
 
-def _seccomp() -> str:
+def _seccomp_filter() -> object | str:
+    """The syscall filter every child loads, built once."""
     try:
         import pyseccomp as sc
 
@@ -182,5 +230,11 @@ def _seccomp() -> str:
     # in memory a filter cannot read: ENOSYS makes the C library fall back to clone.
     f.add_rule(deny, "clone", sc.Arg(0, sc.MASKED_EQ, CLONE_THREAD, 0))
     f.add_rule(sc.ERRNO(errno.ENOSYS), "clone3")
+    return f
+
+
+def _load_seccomp(f) -> str:
+    if isinstance(f, str):
+        return f
     f.load()
     return "on: no new processes, no sockets, no ptrace"

@@ -10,8 +10,9 @@ world's suite (``probe_world``); for each submission it forks a child that confi
   its own alarm; the check is a timeout, and a fresh child carries on with the rest;
 * a child that dies, or writes anything ``protocol.parse_event`` rejects, costs the check it was
   running (status ``error``/``memory``/``output``), never the run;
-* the child gets a copy of the file in a scratch folder it can only read, deleted afterwards, and
-  sends figures over its result pipe (it can write nowhere); the parent saves them.
+* the child gets the file's bytes as a sealed (unchangeable) in-memory file, through a descriptor: no
+  path of it exists, so no rule of the sandbox names anything per submission.  It sends figures over
+  its result pipe (it can write nowhere); the parent saves them.
 
 ``AUTOGRADER_FORKSERVER=0`` starts a fresh server for every submission instead (slower, same
 result); ``AUTOGRADER_CONFINE=0`` turns the OS layers off (for benchmarks only).
@@ -19,6 +20,7 @@ result); ``AUTOGRADER_CONFINE=0`` turns the OS layers off (for benchmarks only).
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import selectors
@@ -229,20 +231,18 @@ def run_submission(submission: Path, assignment: str, checks: list[tuple[str, fl
     remaining = list(checks)
     log_path = keep / "output.txt"
     figures: dict[str, bytes] = {}
+    source_fd = _sealed_copy(source)
     try:
         with open(log_path, "wb") as log:
             while remaining:
-                with tempfile.TemporaryDirectory(prefix="grade-") as scratch:
-                    path = Path(scratch) / f"{assignment}.py"
-                    path.write_bytes(source)
-                    os.chmod(scratch, 0o755)
-                    os.chmod(path, 0o644)
-                    outcome = _one_child(srv, path, assignment, remaining, run, limits, log, figures)
+                outcome = _one_child(srv, source_fd, f"{assignment}.py", assignment, remaining, run, limits, log,
+                                     figures)
                 if _STOPPING.is_set():
                     raise Interrupted()
                 if outcome == "stop":
                     break
     finally:
+        os.close(source_fd)
         if fresh:
             srv.close()
     run.seconds = time.monotonic() - started
@@ -271,19 +271,35 @@ def _read_submission(path: Path) -> tuple[bytes, str | None]:
         return b"", f"the file cannot be read ({exc.strerror})"
 
 
-def _one_child(srv: Server, path: Path, assignment: str, remaining: list, run: RunResult, limits: Limits,
-               log, figures: dict) -> str:
+def _sealed_copy(data: bytes) -> int:
+    """A read-only descriptor of ``data``: a sealed memfd (nobody can change it), else an unlinked
+    temporary file opened read-only."""
+    if hasattr(os, "memfd_create") and hasattr(fcntl, "F_ADD_SEALS"):
+        fd = os.memfd_create("submission", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        fcntl.fcntl(fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_WRITE | fcntl.F_SEAL_GROW | fcntl.F_SEAL_SHRINK
+                    | fcntl.F_SEAL_SEAL)
+        return fd
+    with tempfile.NamedTemporaryFile(prefix="submission-") as f:
+        f.write(data)
+        f.flush()
+        return os.open(f.name, os.O_RDONLY)
+
+
+def _one_child(srv: Server, source_fd: int, filename: str, assignment: str, remaining: list, run: RunResult,
+               limits: Limits, log, figures: dict) -> str:
     """Run one child over ``remaining``; "stop" when this submission cannot be graded further."""
     cpu = int(limits.import_seconds + sum(t for _, t in remaining) + KILL_GRACE) + 1
-    request = {"submission": str(path), "module": assignment, "scratch": str(path.parent),
-               "keys": [[k, t] for k, t in remaining],
+    request = {"module": assignment, "filename": filename, "keys": [[k, t] for k, t in remaining],
                "limits": {"memory_mb": limits.memory_mb, "output_bytes": limits.output_kb * 1024,
                           "cpu_seconds": cpu},
                "confine": os.environ.get("AUTOGRADER_CONFINE", "1") != "0"}
     result_r, result_w = os.pipe()
     status_r, status_w = os.pipe()
     try:
-        pid = srv.fork(request, [result_w, log.fileno(), status_w])
+        pid = srv.fork(request, [result_w, log.fileno(), status_w, source_fd])
     finally:
         os.close(result_w)
         os.close(status_w)
