@@ -30,6 +30,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as in the grading sandbox:
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
+import gc  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
@@ -123,6 +124,8 @@ def floor_seconds(assignment: str, repeats: int = 3) -> float:
     steady_allocator()  # the malloc state every grading child starts in (probing.py says why)
     checks = [c.check for q in load_suite(assignment) for c in q.cases]
     module = reference_solution(assignment)
+    gc.collect()
+    gc.freeze()  # as in the fork server: collections skip what is loaded (child.serve says why)
     here = os.getcwd()
     totals = []
     with tempfile.TemporaryDirectory(prefix="bench-floor-") as scratch:
@@ -154,6 +157,8 @@ def class_floor_seconds(assignment: str, pool: list[tuple[str, Path]], size: int
 
     steady_allocator()
     checks = [c.check for q in load_suite(assignment) for c in q.cases]
+    gc.collect()
+    gc.freeze()
     here = os.getcwd()
     seconds = {}
     with tempfile.TemporaryDirectory(prefix="bench-class-floor-") as scratch:

@@ -104,6 +104,8 @@ def _current(p: Plan, student: str) -> Graded | None:
 
 
 def grade_plan(p: Plan, jobs: int, require_isolation: bool = False) -> None:
+    if p.todo:
+        sandbox.start(p.assignment)  # its imports overlap loading the suite here
     questions = load_suite(p.assignment)
     n = len(p.class_)
     print(f"== {p.assignment}: {registry.get(p.assignment).title}\n"
@@ -149,6 +151,7 @@ def grade_plan(p: Plan, jobs: int, require_isolation: bool = False) -> None:
                           f"{g.status:<9} ({g.seconds:.1f} s)")
 
     progress.start()
+    report.preload_histogram()  # while the children run, not after them
     pool = ThreadPoolExecutor(max_workers=max(1, jobs))
     try:
         for f in as_completed([pool.submit(one, s) for s in p.todo]):

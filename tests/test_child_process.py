@@ -1,10 +1,17 @@
-"""The malloc state grading children start in (``probing.steady_allocator``).
+"""The process state grading children start in: glibc malloc's steady state, and the fork server's
+objects frozen out of the garbage collector.
+
+**malloc** (``probing.steady_allocator``).
 
 A freshly forked child starts with glibc's cold malloc: every block over 128 KB is a fresh mmap,
 page-faulted in and unmapped again on free.  Code that grows arrays (``np.concatenate`` in a loop,
 a common student pattern) then costs 4-20x what it costs in any warmed-up process, and a correct
 but naive submission could time out under the grader only.  Counted in page faults, not seconds:
 the counts are exact and do not move with the machine's load.
+
+**gc.freeze** (``child.serve``).  Without it, every full collection in a child walks the server's
+~10^5 objects (numpy, matplotlib, the suite) and writes to each, copying their pages: reverse_mode's
+probes, which build graphs of closures, took 450-650 ms per submission instead of 290-330.
 """
 
 import subprocess
@@ -59,3 +66,13 @@ def test_grading_children_start_with_the_steady_allocator(tmp_path):
     assert run.load_error is None
     faults = int((keep / "output.txt").read_text().split()[-1])
     assert faults < STEADY, f"{faults} page faults: the child started with a cold malloc"
+
+
+def test_grading_children_start_with_the_servers_objects_frozen(tmp_path):
+    submission = tmp_path / "forward_mode.py"
+    submission.write_text("import gc\nprint('frozen', gc.get_freeze_count(), flush=True)\n")
+    key, timeout = next((c.key, c.check.timeout) for q in load_suite("forward_mode") for c in q.cases)
+    keep = tmp_path / "keep"
+    sandbox.run_submission(submission, "forward_mode", [(key, timeout)], keep)
+    frozen = int((keep / "output.txt").read_text().split()[-1])
+    assert frozen > 10_000, f"only {frozen} objects frozen: children's collections walk the server's heap"
