@@ -17,6 +17,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from autograder.checking.plain import BadData, decode, encode
@@ -141,13 +142,41 @@ def test_well_formed_events_parse():
 
 @pytest.mark.parametrize("data", [
     {"t": "int", "v": 10**500}, {"t": "float", "v": "1e5"}, {"t": "np", "dtype": "<U3", "v": "abc"},
-    {"t": "np", "dtype": "object", "v": 1}, {"t": "ndarray", "dtype": "<f8", "shape": [3], "v": [1.0]},
+    {"t": "np", "dtype": "object", "v": 1},
+    {"t": "ndarray", "dtype": "<f8", "shape": [3], "v": [1.0, 2.0, 3.0]},  # numbers travel as bytes only
+    {"t": "ndarray", "dtype": "<f8", "shape": [3], "b64": "AAAAAAAA8D8="},  # 8 bytes for 3 floats
+    {"t": "ndarray", "dtype": "<f8", "shape": [1], "b64": "not base64!"},
+    {"t": "ndarray", "dtype": "<U1", "shape": [1], "b64": "YQAAAA=="},  # text is not a numeric dtype
+    {"t": "ndarray", "dtype": "|b1", "shape": [1], "b64": "Ag=="},  # a bool stored as the byte 2
+    {"t": "ndarray", "dtype": "object", "shape": [2], "v": [{"t": "int", "v": 1}]},
+    {"t": "arrays", "dtype": "<i8", "shape": [1], "n": 1, "b64": "AQAAAAAAAAA="},  # encode stacks 2 or more
+    {"t": "arrays", "dtype": "<i8", "shape": [], "n": 2, "b64": "AQAAAAAAAAABAAAAAAAAAA=="},  # 0-d items
     {"t": "list", "v": {"a": 1}}, {"t": "raised", "types": [1], "v": "x"}, {"v": 1}, "text", None,
     {"t": "dict", "v": [["k"]]},
 ])
 def test_decode_refuses_what_encode_never_writes(data):
     with pytest.raises(BadData):
         decode(data)
+
+
+@pytest.mark.parametrize("value", [
+    np.array([1.5, -np.inf, np.nan, -0.0]), np.arange(6, dtype=">i4").reshape(2, 3)[:, ::2],
+    np.zeros((0, 3)), np.array([True, False]), np.array([1, "a"], dtype=object),
+    [np.arange(3), np.arange(3) * 2], [np.arange(3), np.arange(4)], [np.arange(2), [1]], [np.array(1)] * 2,
+])
+def test_arrays_round_trip_exactly(value):
+    """Numeric arrays travel as their bytes (a list of same-shaped ones as one block) and come back
+    with the same dtype, shape and bits: nan, -0.0 and a big-endian dtype included."""
+    got = decode(encode(value))
+    pairs = list(zip(got, value)) if isinstance(value, list) else [(got, value)]
+    assert isinstance(got, type(value)) and len(pairs) == (len(value) if isinstance(value, list) else 1)
+    for g, v in pairs:
+        v = np.asarray(v)
+        assert isinstance(g, (np.ndarray, list)) and np.asarray(g).shape == v.shape
+        if v.dtype != object:
+            assert np.asarray(g).dtype == v.dtype and np.asarray(g).tobytes() == v.tobytes()
+        else:
+            assert list(g) == list(v)
 
 
 def test_decode_depth_is_bounded():

@@ -10,6 +10,8 @@ Python scalars, numpy arrays, lists/tuples/dicts of those, ``Raised`` (the probe
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 import traceback
 from dataclasses import dataclass
@@ -85,16 +87,41 @@ def encode(obj, _budget: list[int] | None = None):
         arr = np.array(obj, copy=True, subok=False)
         spend(arr.size)
         if arr.dtype.kind in "biuf":
-            data = [_float_json(v) for v in arr.ravel().tolist()]
-            return {"t": "ndarray", "dtype": arr.dtype.str, "shape": list(arr.shape), "v": data}
+            return {"t": "ndarray", "dtype": arr.dtype.str, "shape": list(arr.shape), "b64": _raw(arr)}
         return {"t": "ndarray", "dtype": "object", "shape": list(arr.shape),
                 "v": [encode(v, budget) for v in arr.ravel().tolist()]}
     if isinstance(obj, (list, tuple)):
         kind = "tuple" if isinstance(obj, tuple) else "list"
-        return {"t": kind, "v": [encode(v, budget) for v in tuple.__iter__(tuple(obj))]}
+        items = tuple.__iter__(tuple(obj))
+        if kind == "list":
+            items = tuple(items)
+            if (stacked := _same_arrays(items)) is not None:  # e.g. 6,000 index arrays: one array
+                spend(len(items) + stacked.size)
+                return {"t": "arrays", "dtype": stacked.dtype.str, "shape": list(stacked.shape[1:]),
+                        "n": len(items), "b64": _raw(stacked)}
+        return {"t": kind, "v": [encode(v, budget) for v in items]}
     if isinstance(obj, dict):
         return {"t": "dict", "v": [[str(k), encode(v, budget)] for k, v in dict.items(obj)]}
     return {"t": "opaque", "type": type(obj).__name__, "v": _safe_repr(obj)}
+
+
+def _raw(arr: np.ndarray) -> str:
+    """A numeric array's bytes (C order, its own dtype), base64: exact, inf and nan included, and 20x
+    cheaper to write and read than a JSON list of numbers (50,000 floats: 55 ms -> 3 ms)."""
+    return base64.b64encode(np.ascontiguousarray(arr).tobytes()).decode("ascii")
+
+
+def _same_arrays(items: tuple) -> np.ndarray | None:
+    """The items stacked into one array, if they are two or more plain numeric ndarrays (not
+    subclasses, not 0-d) of one dtype and one shape; else None (each item is encoded on its own)."""
+    if len(items) < 2 or type(items[0]) is not np.ndarray:
+        return None
+    first = items[0]
+    if first.ndim == 0 or first.dtype.kind not in "biuf":
+        return None
+    if not all(type(x) is np.ndarray and x.dtype == first.dtype and x.shape == first.shape for x in items):
+        return None
+    return np.stack(items)
 
 
 def encode_exception(exc: BaseException, filename: str | None = None) -> dict:
@@ -144,6 +171,12 @@ def decode(data, _depth: int = 0):
             raise BadData(f"{value!r} does not fit {dtype}") from exc
     if t == "ndarray":
         return _decode_array(data, _depth)
+    if t == "arrays":  # a list of n numeric arrays of one dtype and shape, sent as one (``encode``)
+        n, shape = data.get("n"), data.get("shape")
+        if type(n) is not int or n < 2 or type(shape) is not list or not shape:
+            raise BadData("malformed list of arrays")
+        _numeric_dtype(data.get("dtype"))
+        return list(_decode_array({"dtype": data["dtype"], "shape": [n] + shape, "b64": data.get("b64")}, _depth))
     if t in ("list", "tuple") and type(v) is list:
         items = [decode(x, _depth + 1) for x in v]
         return items if t == "list" else tuple(items)
@@ -187,30 +220,31 @@ def _numeric_dtype(name) -> np.dtype:
 
 
 def _decode_array(data: dict, depth: int) -> np.ndarray:
-    shape, v = data.get("shape"), data.get("v")
-    if type(shape) is not list or not all(type(n) is int and n >= 0 for n in shape) or type(v) is not list:
+    shape = data.get("shape")
+    if type(shape) is not list or not all(type(n) is int and n >= 0 for n in shape):
         raise BadData("malformed array")
-    if math.prod(shape) != len(v):
-        raise BadData(f"an array of shape {tuple(shape)} with {len(v)} items")
-    if data.get("dtype") == "object":
+    size = math.prod(shape)
+    if data.get("dtype") == "object":  # items of other kinds, each encoded on its own
+        v = data.get("v")
+        if type(v) is not list or len(v) != size:
+            raise BadData(f"an array of shape {tuple(shape)} with {len(v) if type(v) is list else 'no'} items")
         out = np.empty(len(v), dtype=object)
         out[:] = [decode(x, depth + 1) for x in v] if v else []
         return out.reshape(shape)
     dtype = _numeric_dtype(data.get("dtype"))
+    text = data.get("b64")
+    if type(text) is not str:
+        raise BadData("malformed array")
     try:
-        fast = np.array(v)  # numbers only: numpy infers a numeric dtype (C speed, no per-item calls)
-    except (OverflowError, ValueError, TypeError):
-        fast = None
-    if fast is not None and fast.ndim == 1 and fast.dtype.kind in "biuf" and (dtype.kind == "f" or fast.dtype.kind != "f"):
-        items = fast
-    elif fast is not None and fast.size == 0:
-        items = []
-    else:  # inf/nan written as text, or something that is not numbers at all: item by item
-        items = [_float(x) if dtype.kind == "f" else _int_or_bool(x) for x in v]
-    try:
-        return np.array(items, dtype=dtype).reshape(shape)
-    except (OverflowError, ValueError, TypeError) as exc:
-        raise BadData(f"array items do not fit {dtype}") from exc
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise BadData("an array whose data is not base64") from None
+    if len(raw) != size * dtype.itemsize:
+        raise BadData(f"an array of shape {tuple(shape)} with {len(raw)} bytes of {dtype}")
+    out = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()  # its own, writeable memory
+    if dtype.kind == "b" and out.size and out.view(np.uint8).max() > 1:
+        raise BadData("a bool array holding bytes other than 0 and 1")
+    return out
 
 
 def _float_json(v):

@@ -175,14 +175,19 @@ def timed(fn: Callable, *args, repeat: int = 1) -> float:
 # results (it cannot write files); in-process (check.py, otter) they go to AUTOGRADER_ARTIFACTS.
 KEPT_FIGURES: dict[str, bytes] = {}
 MAX_FIGURE_BYTES = 2_000_000
+_KEPT_NAMES: set[str] = set()  # names kept by this process: the first figure of a name is the one kept
 
 
 def keep_figure(fig, name: str) -> None:
-    """Keep a PNG of a student's figure beside their feedback; never costs the student a point."""
+    """Keep a PNG of a student's figure beside their feedback; never costs the student a point.
+
+    Once per name and process: two checks that draw the same figure (its structure, its data) keep
+    the first one, and the second does not pay for rendering it again (100-150 ms)."""
     import os
 
-    if fig is None or not hasattr(fig, "savefig"):
+    if fig is None or not hasattr(fig, "savefig") or name in _KEPT_NAMES:
         return
+    _KEPT_NAMES.add(name)
     try:
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=80)

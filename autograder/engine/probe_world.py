@@ -19,6 +19,7 @@ may use a formula, is not needed).
 from __future__ import annotations
 
 import ast
+import compileall
 import hashlib
 import importlib.metadata
 import math
@@ -216,6 +217,9 @@ def _stage(assignment: str, suite: Path, dest: Path) -> None:
     for name, path in _allowed_packages().items():
         (site / name).symlink_to(path)
     _check_world(dest, assignment)
+    # Bytecode once, here: every server start would otherwise compile the suite (literal case data
+    # included) again wherever Python does not cache bytecode (PYTHONDONTWRITEBYTECODE, read-only trees).
+    compileall.compile_dir(pkg, quiet=1)
     (dest / ".complete").write_text("")
     os.chmod(dest, 0o755)
 
