@@ -448,3 +448,21 @@ def test_figure_script_draws_both_figures(tmp_path):
                    capture_output=True, timeout=120)
     for name in ("mean_convergence.png", "sgd.png"):
         assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("bad_row, message", [
+    (np.array([0, 1, 3, 0, 1]), "entry 2 is 3, outside range(3)"),
+    (np.array([0.0, 1.0, 2.0, 0.0, 1.0]), "dtype int64"),
+    (np.array([0, 1, 2]), "shape (5,)"),
+    ([0, 1, 2, 0, 1], "numpy array"),
+])
+def test_index_rows_names_the_first_bad_result_as_one_by_one_checking_would(bad_row, message):
+    """The vectorised check of 6,000 results gives the message of the one-result check, for the
+    first bad one, and stacks good results unchanged."""
+    q1 = load_file(ROOT / "autograder" / "suites" / "sgd_without_replacement" / "q1_sample_indices.py", "q1_rows")
+    good = [np.array([2, 0, 1, 1, 2], dtype=np.int64)] * 6
+    rows = q1._index_rows(good, 3, 5, "sample_indices(3, 5, False, rng)")
+    assert rows.shape == (6, 5) and (rows == good[0]).all()
+    got = good[:3] + [bad_row] + good[3:]
+    with pytest.raises(Mismatch, match=message.replace("(", r"\(").replace(")", r"\)")):
+        q1._index_rows(got, 3, 5, "sample_indices(3, 5, False, rng)")

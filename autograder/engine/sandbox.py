@@ -41,6 +41,7 @@ from .protocol import MAX_LINE, CheckDone, CheckTimedOut, Loaded, LoadError, Pro
 from .status import Status
 
 KILL_GRACE = 5.0  # CPU seconds past a check's deadline before its child is killed
+POLL = 0.25  # seconds between looks at a silent child's CPU clock
 WALL_FACTOR = 4.0  # wall-clock allowance, as a multiple of the CPU deadline (a shared, loaded machine)
 MAX_SUBMISSION_BYTES = 1_000_000
 SERVER_START_SECONDS = 180.0  # the first start builds matplotlib's font cache
@@ -400,14 +401,19 @@ class _LineReader:
         that of wall-clock time before this gives up on it.
         """
         wall_deadline = time.monotonic() + WALL_FACTOR * cpu_seconds
-        cpu_start = _cpu_seconds(self.pid)
+        # The child's CPU clock is first read once it has been silent for a poll interval, not for
+        # every line (a /proc read per check): the deadline may start up to POLL seconds of CPU late,
+        # in the child's favour, which is noise next to KILL_GRACE.
+        cpu_start, started = None, False
         while b"\n" not in self.buffer:
             if len(self.buffer) > MAX_LINE:
                 return "too large"
             left = wall_deadline - time.monotonic()
             if left <= 0:
                 return "timeout"
-            if not self.selector.select(min(left, 0.25)):
+            if not self.selector.select(min(left, POLL)):
+                if not started:
+                    cpu_start, started = _cpu_seconds(self.pid), True
                 used = _cpu_seconds(self.pid)
                 if cpu_start is None or used is None:  # no /proc: the wall clock alone decides
                     if time.monotonic() > wall_deadline - (WALL_FACTOR - 1) * cpu_seconds:

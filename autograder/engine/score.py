@@ -7,7 +7,7 @@ from a separate run).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 from autograder.checking.plain import BadData, Raised, decode
 
@@ -65,7 +65,9 @@ class Graded:
         return {q: (s[0], s[1]) for q, s in scores.items()}
 
     def to_dict(self) -> dict:
-        return {**asdict(self), "outcomes": [asdict(o) for o in self.outcomes]}
+        """As JSON-ready data (every field is a str, number, bool, or a flat dict/list of them)."""
+        return {**{f.name: getattr(self, f.name) for f in fields(self)}, "questions": dict(self.questions),
+                "outcomes": [{f.name: getattr(o, f.name) for f in fields(o)} for o in self.outcomes]}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Graded":

@@ -39,6 +39,19 @@ def _index_array(got, n, num_samples, what="sample_indices"):
     return got
 
 
+def _index_rows(got, n, num_samples, what):
+    """A list of results, each checked as ``_index_array`` checks one, stacked into one row each.
+
+    Vectorised (6,000 results: 50 ms -> 3 ms in the grader) when every result is a plain int64
+    array of the right shape; otherwise, or when a value is out of range, the results are checked
+    one by one, so the first bad one gets ``_index_array``'s own message."""
+    if got and all(type(r) is np.ndarray and r.dtype == np.int64 and r.shape == (num_samples,) for r in got):
+        rows = np.stack(got)
+        if not ((rows < 0) | (rows >= n)).any():
+            return rows
+    return np.stack([_index_array(r, n, num_samples, what) for r in got]).reshape(len(got), num_samples)
+
+
 def _reshuffled(idx, n, what="the result"):
     """Every full block of n entries is a permutation of range(n); the rest has no repeats."""
     full = len(idx) // n
@@ -102,7 +115,7 @@ def _fresh_partial_block(got, expected, calls, seed):
     same call's first block only ~ 1/6 of the time."""
     if not isinstance(got, list) or len(got) != calls:
         raise Mismatch(f"expected {calls} results, got {fmt(got)}")
-    rows = np.stack([_index_array(r, 3, 5, "sample_indices(3, 5, False, rng)") for r in got])
+    rows = _index_rows(got, 3, 5, "sample_indices(3, 5, False, rng)")
     well_formed = (np.sort(rows[:, :3], axis=1) == np.arange(3)).all(axis=1) & (rows[:, 3] != rows[:, 4])
     if not well_formed.all():  # the message (and its formatting) only for the first bad call
         r = rows[int(np.argmin(well_formed))]
@@ -120,15 +133,15 @@ def _uniform_independent(got, expected, n, per_call, calls, seed):
     """With replacement: each value ~ 1/n of all draws; consecutive draws equal ~ 1/n of the time."""
     if not isinstance(got, list) or len(got) != calls:
         raise Mismatch(f"expected {calls} results, got {fmt(got)}")
-    arrays = [_index_array(r, n, per_call, f"sample_indices({n}, {per_call}, True, rng)") for r in got]
-    draws = np.concatenate(arrays)
+    rows = _index_rows(got, n, per_call, f"sample_indices({n}, {per_call}, True, rng)")
+    draws = rows.ravel()
     for v in range(n):
         _count_check(int(np.sum(draws == v)), len(draws), 1 / n,
                      f"the number of draws equal to {v} (out of {len(draws)})")
     # For i.i.d. uniform draws the events "draw t+1 equals draw t" are pairwise independent with
     # probability 1/n each, so this count is exactly binomial in variance.  Permutation blocks
     # (replace ignored) almost never repeat a value and fail here.
-    repeats = sum(int(np.sum(r[1:] == r[:-1])) for r in arrays)
+    repeats = int((rows[:, 1:] == rows[:, :-1]).sum())
     _count_check(repeats, calls * (per_call - 1), 1 / n,
                  "the number of draws equal to the draw just before them (independent draws repeat "
                  f"with probability 1/{n})")
