@@ -119,7 +119,7 @@ def write_class(pool: list[tuple[str, Path]], size: int, folder: Path) -> list[P
 def floor_seconds(assignment: str, repeats: int = 3) -> float:
     """The probes' own compute on the reference, per submission: median over ``repeats`` of the sum
     over every check of ``run_probes`` (the first repeat also pays lazy imports; the median drops it)."""
-    from autograder.checking.probing import steady_allocator
+    from autograder.checking.probing import forget_kept_figures, steady_allocator
 
     steady_allocator()  # the malloc state every grading child starts in (probing.py says why)
     checks = [c.check for q in load_suite(assignment) for c in q.cases]
@@ -132,6 +132,7 @@ def floor_seconds(assignment: str, repeats: int = 3) -> float:
         os.chdir(scratch)  # whatever the probes write lands here, as in the child's scratch folder
         try:
             for _ in range(repeats):
+                forget_kept_figures()  # each submission's child renders the figures it keeps
                 total = 0.0
                 for check in checks:
                     t0 = time.perf_counter()
@@ -153,7 +154,7 @@ def class_floor_seconds(assignment: str, pool: list[tuple[str, Path]], size: int
     import io
     import types
 
-    from autograder.checking.probing import CheckTimedOut, steady_allocator
+    from autograder.checking.probing import CheckTimedOut, forget_kept_figures, steady_allocator
 
     steady_allocator()
     checks = [c.check for q in load_suite(assignment) for c in q.cases]
@@ -174,6 +175,7 @@ def class_floor_seconds(assignment: str, pool: list[tuple[str, Path]], size: int
                         exec(compile(path.read_bytes(), str(path), "exec"), module.__dict__)
                     totals = []
                     for _ in range(repeats):
+                        forget_kept_figures()
                         t0 = time.perf_counter()
                         for check in checks:
                             with contextlib.suppress(CheckTimedOut):

@@ -178,6 +178,13 @@ MAX_FIGURE_BYTES = 2_000_000
 _KEPT_NAMES: set[str] = set()  # names kept by this process: the first figure of a name is the one kept
 
 
+def forget_kept_figures() -> None:
+    """As in a fresh process: the next figure of every name is rendered and kept again (benchmarks
+    that run many submissions' probes in one process)."""
+    _KEPT_NAMES.clear()
+    KEPT_FIGURES.clear()
+
+
 def keep_figure(fig, name: str) -> None:
     """Keep a PNG of a student's figure beside their feedback; never costs the student a point.
 

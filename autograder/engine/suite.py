@@ -89,9 +89,18 @@ def reference_solution(assignment: str):
 
 
 def _docstring(path: Path) -> str | None:
+    """The file's docstring, read from its first tokens (parsing the whole file, literal case data
+    included, took 80 ms per suite)."""
     import ast
+    import inspect
+    import tokenize
 
-    return ast.get_docstring(ast.parse(path.read_text()))
+    with open(path, "rb") as f:
+        for tok in tokenize.tokenize(f.readline):
+            if tok.type in (tokenize.ENCODING, tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT):
+                continue
+            return inspect.cleandoc(ast.literal_eval(tok.string)) if tok.type == tokenize.STRING else None
+    return None
 
 
 def import_otter_test_files_only() -> None:
