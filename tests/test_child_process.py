@@ -14,6 +14,7 @@ the counts are exact and do not move with the machine's load.
 probes, which build graphs of closures, took 450-650 ms per submission instead of 290-330.
 """
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -76,3 +77,36 @@ def test_grading_children_start_with_the_servers_objects_frozen(tmp_path):
     sandbox.run_submission(submission, "forward_mode", [(key, timeout)], keep)
     frozen = int((keep / "output.txt").read_text().split()[-1])
     assert frozen > 10_000, f"only {frozen} objects frozen: children's collections walk the server's heap"
+
+
+def test_without_memfd_the_submission_comes_through_a_read_only_temporary_file(tmp_path, monkeypatch):
+    """Where os.memfd_create does not exist (not Linux), the child reads the same bytes from an
+    unlinked temporary file opened read-only, and grades them the same."""
+    submission = tmp_path / "forward_mode.py"
+    submission.write_text("import gc\nprint('graded from a copy', flush=True)\n")
+    monkeypatch.delattr(sandbox.os, "memfd_create")
+    fd = sandbox._sealed_copy(b"some bytes")
+    try:
+        assert os.pread(fd, 100, 0) == b"some bytes"
+        with pytest.raises(OSError):
+            os.write(fd, b"changed")  # read-only
+    finally:
+        os.close(fd)
+    key, timeout = next((c.key, c.check.timeout) for q in load_suite("forward_mode") for c in q.cases)
+    run = sandbox.run_submission(submission, "forward_mode", [(key, timeout)], tmp_path / "keep")
+    assert run.load_error is None and key in run.results
+    assert "graded from a copy" in (tmp_path / "keep" / "output.txt").read_text()
+
+
+def test_the_sealed_copy_cannot_be_changed():
+    if not hasattr(os, "memfd_create"):
+        pytest.skip("memfd is Linux's")
+    fd = sandbox._sealed_copy(b"print(1)\n")
+    try:
+        with pytest.raises(OSError):
+            os.write(fd, b"x")  # F_SEAL_WRITE
+        with pytest.raises(OSError):
+            os.ftruncate(fd, 0)  # F_SEAL_SHRINK
+        assert os.pread(fd, 100, 0) == b"print(1)\n"
+    finally:
+        os.close(fd)
