@@ -64,10 +64,23 @@ def make_project(dest: Path) -> Path:
     return dest
 
 
+HONEST_LINE = "# @honest: _honest.py's compact, correct forward mode is inserted here (test_adversarial.corpus_source)\n"
+
+
+def corpus_source(name: str) -> str:
+    """A fixture's submission text: the shared honest implementation (``_honest.py``, without its
+    docstring) written out where the fixture has ``HONEST_LINE``."""
+    text = (CORPUS / f"{name}.py").read_text()
+    if HONEST_LINE in text:
+        honest = (CORPUS / "_honest.py").read_text()
+        text = text.replace(HONEST_LINE, honest[honest.index('"""\n', 3) + 4:], 1)
+    return text
+
+
 def copy_submissions(names: list[str], dest: Path, substitutions: dict[str, str] | None = None) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     for name in names:
-        text = (CORPUS / f"{name}.py").read_text()
+        text = corpus_source(name)
         for old, new in (substitutions or {}).items():
             text = text.replace(old, new)
         (dest / f"{name}.py").write_text(text)
@@ -398,7 +411,7 @@ def bundle(tmp_path_factory):
 @pytest.mark.parametrize("attack", BUNDLE_ATTACKS)
 def test_bundle_attack_earns_what_make_grade_gives(bundle, attack, tmp_path):
     marker = tmp_path / "pickle_marker"
-    source = (CORPUS / f"{attack}.py").read_text().replace("/tmp/adv_bundle_pickle_ran", str(marker))
+    source = corpus_source(attack).replace("/tmp/adv_bundle_pickle_ran", str(marker))
     file = tmp_path / f"{attack}.py"
     file.write_text(source)
     code = ("import json, sys; from pathlib import Path; from autograder.engine.release import otter_score; "

@@ -30,13 +30,16 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as in the grading sandbox:
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
+import contextlib  # noqa: E402
 import gc  # noqa: E402
+import io  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
+import types  # noqa: E402
 import tomllib  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
@@ -116,54 +119,55 @@ def write_class(pool: list[tuple[str, Path]], size: int, folder: Path) -> list[P
 
 # -- the three measurements ---------------------------------------------------------------------
 
-def floor_seconds(assignment: str, repeats: int = 3) -> float:
-    """The probes' own compute on the reference, per submission: median over ``repeats`` of the sum
-    over every check of ``run_probes`` (the first repeat also pays lazy imports; the median drops it)."""
-    from autograder.checking.probing import forget_kept_figures, steady_allocator
+@contextlib.contextmanager
+def _as_in_a_child(assignment: str):
+    """The assignment's checks, in this process set up as the fork server sets up a grading child:
+    malloc's steady state, what is loaded frozen out of the GC, a scratch folder as the working
+    directory (whatever probes write lands there)."""
+    from autograder.checking.probing import steady_allocator
 
-    steady_allocator()  # the malloc state every grading child starts in (probing.py says why)
+    steady_allocator()  # probing.py says why
     checks = [c.check for q in load_suite(assignment) for c in q.cases]
-    module = reference_solution(assignment)
     gc.collect()
-    gc.freeze()  # as in the fork server: collections skip what is loaded (child.serve says why)
+    gc.freeze()  # child.serve says why
     here = os.getcwd()
-    totals = []
     with tempfile.TemporaryDirectory(prefix="bench-floor-") as scratch:
-        os.chdir(scratch)  # whatever the probes write lands here, as in the child's scratch folder
+        os.chdir(scratch)
         try:
-            for _ in range(repeats):
-                forget_kept_figures()  # each submission's child renders the figures it keeps
-                total = 0.0
-                for check in checks:
-                    t0 = time.perf_counter()
-                    check.run_probes(module)
-                    total += time.perf_counter() - t0
-                totals.append(total)
+            yield checks
         finally:
             os.chdir(here)
-    return statistics.median(totals)
+
+
+def _probe_seconds(checks: list, module) -> float:
+    """One submission's probes, as one child runs them: every check under its time limit, each kept
+    figure rendered once."""
+    from autograder.checking.probing import CheckTimedOut, forget_kept_figures
+
+    forget_kept_figures()
+    t0 = time.perf_counter()
+    for check in checks:
+        with contextlib.suppress(CheckTimedOut):
+            check.run_probes(module)
+    return time.perf_counter() - t0
+
+
+def floor_seconds(assignment: str, repeats: int = 3) -> float:
+    """The probes' own compute on the reference, per submission: the median over ``repeats`` (the
+    first repeat also pays lazy imports; the median drops it)."""
+    with _as_in_a_child(assignment) as checks:
+        module = reference_solution(assignment)
+        return statistics.median(_probe_seconds(checks, module) for _ in range(repeats))
 
 
 def class_floor_seconds(assignment: str, pool: list[tuple[str, Path]], size: int, repeats: int = 2) -> float:
     """The probes' own compute on the class itself, per submission: every file of the pool run
     in-process as ``floor_seconds`` runs the reference (a file that raises on import is probed on
-    the names it defined, as the grading child does; each check under its own time limit), weighted
-    by how often it occurs in the class of ``size``.  The template computes almost nothing and some
-    example bugs compute more than the reference: overhead is measured against this."""
-    import contextlib
-    import io
-    import types
-
-    from autograder.checking.probing import CheckTimedOut, forget_kept_figures, steady_allocator
-
-    steady_allocator()
-    checks = [c.check for q in load_suite(assignment) for c in q.cases]
-    gc.collect()
-    gc.freeze()
-    here = os.getcwd()
+    the names it defined, as the grading child does), weighted by how often it occurs in the class
+    of ``size``.  The template computes almost nothing and some example bugs compute more than the
+    reference: overhead is measured against this."""
     seconds = {}
-    with tempfile.TemporaryDirectory(prefix="bench-class-floor-") as scratch:
-        os.chdir(scratch)
+    with _as_in_a_child(assignment) as checks:
         try:
             for label, path in pool:
                 module = types.ModuleType(assignment)
@@ -173,17 +177,8 @@ def class_floor_seconds(assignment: str, pool: list[tuple[str, Path]], size: int
                 with contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
                     with contextlib.suppress(BaseException):  # an example bug's import error, on purpose
                         exec(compile(path.read_bytes(), str(path), "exec"), module.__dict__)
-                    totals = []
-                    for _ in range(repeats):
-                        forget_kept_figures()
-                        t0 = time.perf_counter()
-                        for check in checks:
-                            with contextlib.suppress(CheckTimedOut):
-                                check.run_probes(module)
-                        totals.append(time.perf_counter() - t0)
-                seconds[label] = min(totals)
+                    seconds[label] = min(_probe_seconds(checks, module) for _ in range(repeats))
         finally:
-            os.chdir(here)
             sys.modules.pop(assignment, None)
     return class_mean(seconds, pool, size)
 

@@ -92,9 +92,8 @@ def encode(obj, _budget: list[int] | None = None):
                 "v": [encode(v, budget) for v in arr.ravel().tolist()]}
     if isinstance(obj, (list, tuple)):
         kind = "tuple" if isinstance(obj, tuple) else "list"
-        items = tuple.__iter__(tuple(obj))
+        items = tuple(obj)  # an exact tuple, whatever the object's own class says
         if kind == "list":
-            items = tuple(items)
             if (stacked := _same_arrays(items)) is not None:  # e.g. 6,000 index arrays: one array
                 spend(len(items) + stacked.size)
                 return {"t": "arrays", "dtype": stacked.dtype.str, "shape": list(stacked.shape[1:]),
