@@ -110,3 +110,15 @@ def test_the_sealed_copy_cannot_be_changed():
         assert os.pread(fd, 100, 0) == b"print(1)\n"
     finally:
         os.close(fd)
+
+
+def test_cost_guards_time_cpu_not_the_wall_clock():
+    """``timed`` reads the process's CPU time: time spent waiting (here a sleep; in grading, other
+    processes holding the core) does not count, so load on the machine cannot move a cost ratio."""
+    import time
+
+    from autograder.checking.probing import timed
+
+    assert timed(time.sleep, 0.2) < 0.05  # by the wall clock this is 0.2 s
+    busy = timed(lambda: sum(i * i for i in range(300_000)))
+    assert busy > 0.005  # and real work is still measured (~20 ms here)

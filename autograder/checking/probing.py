@@ -29,9 +29,14 @@ from .plain import encode, encode_exception
 FORBIDDEN_MODULES = ("jax", "jaxlib", "torch", "functorch", "tensorflow", "keras", "autograd", "sympy",
                      "symengine", "mpmath", "theano", "mxnet", "casadi", "tangent", "paddle")
 
-# Bound once, when the harness loads: a submission that replaces ``time.perf_counter`` does not
-# change the clock ``timed`` reads (what a submission can still do is listed in the README).
-_clock = time.perf_counter
+# The clock of cost guards: CPU seconds of this whole process (every thread; the confined child
+# cannot start another process).  Wall-clock time also counts the time other processes hold the
+# core, and a short baseline measured during a burst of load once let a quadratic running_mean (ratio
+# ~450 on a quiet machine) pass a bound of 150 in CI.  CPU time barely moves with the load: with four
+# busy processes on two cores, that function measured 380-570 by CPU time and 1260-2080 by the wall
+# clock.  Bound once, when the harness loads: a submission that replaces ``time.process_time`` does
+# not change the clock ``timed`` reads (what a submission can still do is listed in the README).
+_clock = time.process_time
 
 
 def seeded(seed: int) -> np.random.Generator:
@@ -151,7 +156,7 @@ def steady_allocator() -> bool:
 
 # -- helpers that probes call ---------------------------------------------------------------------
 def timed(fn: Callable, *args, repeat: int = 1) -> float:
-    """Best-of-``repeat`` wall-clock seconds of ``fn(*args)`` (for cost guards inside probes).
+    """Best-of-``repeat`` CPU seconds of ``fn(*args)`` (for cost guards inside probes).
 
     The garbage collector is off while timing, as in ``timeit``: graphs of closures are full of
     reference cycles, and a collection landing in one timing but not the other skews a ratio by 10x.
