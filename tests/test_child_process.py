@@ -122,3 +122,22 @@ def test_cost_guards_time_cpu_not_the_wall_clock():
     assert timed(time.sleep, 0.2) < 0.05  # by the wall clock this is 0.2 s
     busy = timed(lambda: sum(i * i for i in range(300_000)))
     assert busy > 0.005  # and real work is still measured (~20 ms here)
+
+
+def test_cost_guards_measure_a_millisecond_in_a_grading_child(tmp_path):
+    """In the child (RLIMIT_CPU set), the process's CPU clock alone moves only at scheduler ticks:
+    ``timed`` read 0 s for a 1.7 ms loop there until it read this thread's clock first."""
+    submission = tmp_path / "forward_mode.py"
+    submission.write_text(
+        "import sys\n"
+        "timed = sys.modules['autograder.checking.probing'].timed  # the harness's own, as the probes call it\n"
+        "def _work():\n"
+        "    s = 0.0\n"
+        "    for i in range(20_000):\n"
+        "        s += i\n"
+        "print('timed', min(timed(_work) for _ in range(20)), flush=True)\n")
+    key, timeout = next((c.key, c.check.timeout) for q in load_suite("forward_mode") for c in q.cases)
+    keep = tmp_path / "keep"
+    sandbox.run_submission(submission, "forward_mode", [(key, timeout)], keep)
+    seconds = float((keep / "output.txt").read_text().split()[-1])
+    assert 1e-5 < seconds < 0.05, f"timed measured {seconds} s for ~0.7 ms of work"

@@ -36,7 +36,15 @@ FORBIDDEN_MODULES = ("jax", "jaxlib", "torch", "functorch", "tensorflow", "keras
 # busy processes on two cores, that function measured 380-570 by CPU time and 1260-2080 by the wall
 # clock.  Bound once, when the harness loads: a submission that replaces ``time.process_time`` does
 # not change the clock ``timed`` reads (what a submission can still do is listed in the README).
-_clock = time.process_time
+_thread_time, _process_time = time.thread_time, time.process_time
+
+
+def _clock() -> float:
+    """CPU seconds of the process, to the microsecond.  With RLIMIT_CPU set (the grading child), Linux
+    reads the process clock from a total it updates only at scheduler ticks (0 ms measured for 1.7 ms
+    of work); reading this thread's clock first brings the total up to date."""
+    _thread_time()
+    return _process_time()
 
 
 def seeded(seed: int) -> np.random.Generator:
