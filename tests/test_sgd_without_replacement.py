@@ -466,3 +466,41 @@ def test_index_rows_names_the_first_bad_result_as_one_by_one_checking_would(bad_
     got = good[:3] + [bad_row] + good[3:]
     with pytest.raises(Mismatch, match=message.replace("(", r"\(").replace(")", r"\)")):
         q1._index_rows(got, 3, 5, "sample_indices(3, 5, False, rng)")
+
+
+# The attack on the O(n) check's clock: the quadratic running_mean of carl_gauss, run in a worker
+# thread while the timed thread only waits for it.  The check reads the whole process's CPU time, so
+# the worker's 0.4 s counts; by one thread's clock this would measure ~0 and pass.
+THREAD_OFFLOAD = '''
+
+import threading as _threading
+
+
+def running_mean(values):
+    values = np.asarray(values, dtype=float)
+    box = []
+    worker = _threading.Thread(target=lambda: box.append(
+        np.array([np.mean(values[:k + 1]) for k in range(len(values))])))
+    worker.start()
+    worker.join()
+    return box[0]
+'''
+
+
+def test_a_quadratic_running_mean_in_a_worker_thread_still_fails_the_o_n_check(tmp_path):
+    import csv
+    import subprocess
+    import sys
+
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "thread_offload.py").write_text(Path(ref.__file__).read_text() + THREAD_OFFLOAD)
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "autograder.engine.grade", "sgd_without_replacement",
+                           "--submissions", str(subs), "--out", str(out), "--jobs", "1"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    with open(out / "sgd_without_replacement" / "grades.csv", newline="") as f:
+        row = next(csv.DictReader(f))
+    # It loses the O(n) check only (1 of Q2's 3 points); the right values earn the other two.
+    assert (row["q2_running_mean"], row["total"], row["status"]) == ("2", "30", "ok"), row
