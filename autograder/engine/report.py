@@ -29,24 +29,34 @@ def write_atomic(path: Path, text: str | bytes) -> None:
 
 
 # -- per student --------------------------------------------------------------------------------
+def gradescope_tests(g: Graded, hidden_visibility: str, hidden_failed: str | None = None) -> list[dict]:
+    """Gradescope's ``tests``: one entry per check, for both copies of ``results.json``.
+
+    A failed hidden check's ``output`` is ``hidden_failed`` in the student's copy (its inputs and
+    expected values never reach a student), its full message in the staff's (``None``).
+    """
+    def output(o) -> str:
+        if o.passed:
+            return "passed"
+        return hidden_failed if o.hidden and hidden_failed is not None else o.message
+
+    return [{"name": f"{o.question}: {o.name}",
+             "score": o.points,
+             "max_score": o.max_points,
+             "status": "passed" if o.passed else "failed",
+             "output": output(o),
+             "visibility": hidden_visibility if o.hidden else "visible"}
+            for o in g.outcomes]
+
+
 def results_json(g: Graded) -> dict:
-    """Gradescope's results.json: score, tests[] with name/score/max_score/status/output/visibility."""
-    tests = []
-    for o in g.outcomes:
-        tests.append({
-            "name": f"{o.question}: {o.name}",
-            "score": o.points,
-            "max_score": o.max_points,
-            "status": "passed" if o.passed else "failed",
-            "output": o.message or "passed",
-            # hidden cases: students see nothing (otter's default); staff see the full message
-            "visibility": "hidden" if o.hidden else "visible",
-        })
+    """The TA's ``results.json``: Gradescope's format, every message shown (hidden checks are marked
+    ``hidden``; the students' copy is ``autograder.gradescope.results``)."""
     return {
         "score": g.total,
         "execution_time": g.seconds,
         "output": f"Status: {g.status}" + (f" ({g.status_message})" if g.status_message else ""),
-        "tests": tests,
+        "tests": gradescope_tests(g, "hidden"),
         "extra_data": {"status": g.status},
     }
 

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 from autograder.engine.registry import VISIBILITIES  # Gradescope's words, defined once
+from autograder.engine.report import gradescope_tests
 from autograder.engine.score import Graded
 from autograder.engine.status import Status
 
@@ -23,27 +24,13 @@ STATUS_SENTENCE = {s.value: s.for_students for s in Status}  # one vocabulary: s
 
 
 def gradescope_results(g: Graded, hidden_tests_visibility: str = DEFAULT_HIDDEN_VISIBILITY) -> dict:
-    tests = []
-    for o in g.outcomes:
-        if o.hidden:
-            output = "passed" if o.passed else HIDDEN_FAILED
-        else:
-            output = "passed" if o.passed else o.message
-        tests.append({
-            "name": f"{o.question}: {o.name}",
-            "score": o.points,
-            "max_score": o.max_points,
-            "status": "passed" if o.passed else "failed",
-            "output": output,
-            "visibility": hidden_tests_visibility if o.hidden else "visible",
-        })
     return {
         "score": g.total,
         "execution_time": round(g.seconds, 2),
         "output": status_sentence(g),
         "stdout_visibility": "hidden",
         "extra_data": {"status": g.status},
-        "tests": tests,
+        "tests": gradescope_tests(g, hidden_tests_visibility, HIDDEN_FAILED),
     }
 
 
