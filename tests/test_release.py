@@ -81,3 +81,57 @@ def test_every_suite_file_keeps_exactly_its_public_cases(path, tmp_path):
     stripped = ExceptionTestFile.from_file(str(public))  # runs: nothing it needs was removed
     assert [tc.name for tc in stripped.test_cases] == [tc.name for tc in original.test_cases if not tc.hidden]
     assert stripped.test_cases, "every question should have at least one public case that teaches"
+
+
+def _fake_otter(monkeypatch, failures: list[str]):
+    """Replace the otter run subprocess: the first runs fail with ``failures``' texts, then one
+    writes a results.json worth 3 / 4.  Returns the list of calls."""
+    import json
+
+    from autograder.engine import release
+
+    calls = []
+
+    def fake_run(cmd, cwd, what, timeout=None, env_extra=None):
+        calls.append(cmd)
+        if len(calls) <= len(failures):
+            raise release.GateFailure(f"{what} failed (exit 1):\n\n{failures[len(calls) - 1]}")
+        out = Path(cmd[cmd.index("-o") + 1])
+        (out / "results.json").write_text(json.dumps({"tests": [{"score": 3, "max_score": 4}]}))
+
+    monkeypatch.setattr(release, "_run", fake_run)
+    return calls
+
+
+KERNEL_HANG = "  File \".../jupyter_client/client.py\", line 211\nRuntimeError: Kernel didn't respond in 60 seconds"
+
+
+@pytest.mark.parametrize("failures, calls", [([], 1), ([KERNEL_HANG], 2), ([KERNEL_HANG, KERNEL_HANG], 3)])
+def test_otter_run_is_retried_when_its_kernel_never_started(tmp_path, monkeypatch, failures, calls):
+    import zipfile
+
+    from autograder.engine.release import otter_score
+
+    bundle = tmp_path / "autograder.zip"
+    zipfile.ZipFile(bundle, "w").close()
+    made = _fake_otter(monkeypatch, failures)
+    assert otter_score(bundle, ROOT / "solutions" / "forward_mode.py", "forward_mode")[:2] == (3, 4)
+    assert len(made) == calls
+
+
+@pytest.mark.parametrize("failures", [
+    [KERNEL_HANG] * 3,  # never more than three attempts
+    ["Traceback ...\nValueError: the plugin broke"],  # a run that failed otherwise is not retried
+    ["student printed: Kernel didn't respond in 60 seconds\nValueError: the plugin broke"],
+])
+def test_otter_run_is_not_retried_past_a_kernel_start_failure(tmp_path, monkeypatch, failures):
+    import zipfile
+
+    from autograder.engine.release import GateFailure, otter_score
+
+    bundle = tmp_path / "autograder.zip"
+    zipfile.ZipFile(bundle, "w").close()
+    made = _fake_otter(monkeypatch, failures + [KERNEL_HANG] * 5)
+    with pytest.raises(GateFailure):
+        otter_score(bundle, ROOT / "solutions" / "forward_mode.py", "forward_mode")
+    assert len(made) == len(failures)

@@ -32,6 +32,11 @@ from .suite import ROOT, SUITES, load_suite, suite_files
 
 DIST = ROOT / "dist"
 OTTER_RUN_TIMEOUT = 900  # otter run has no timeout of its own; the reference must never hang
+# otter run starts a Jupyter kernel.  Kernels started at the same moment can race for their ports and
+# one may never answer (jupyter/jupyter_client#154, nteract/papermill#776): seen once in CI with two
+# otter runs at once.  Nothing was graded then, so that run is retried (never a run that graded).
+KERNEL_NEVER_STARTED = ("RuntimeError: Kernel didn't respond in", "RuntimeError: Kernel died before replying to kernel_info")
+KERNEL_START_ATTEMPTS = 3
 
 CHECK_PY = '''"""Run the public tests on your file:   python check.py {id}.py
 
@@ -258,9 +263,15 @@ def otter_score(autograder_zip: Path, file: Path, assignment: str) -> tuple[floa
         files = Path(tmp) / "bundle"
         with zipfile.ZipFile(autograder_zip) as z:
             z.extractall(files, [n for n in z.namelist() if n.startswith("files/")])
-        _run([sys.executable, "-m", "otter", "run", "--no-logo", "-a", str(autograder_zip), "-o", str(out), str(sub)],
-             cwd=sub.parent, what=f"otter run on {file.name}", timeout=OTTER_RUN_TIMEOUT,
-             env_extra={"PYTHONPATH": str(files / "files")})
+        cmd = [sys.executable, "-m", "otter", "run", "--no-logo", "-a", str(autograder_zip), "-o", str(out), str(sub)]
+        for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+            try:
+                _run(cmd, cwd=sub.parent, what=f"otter run on {file.name}", timeout=OTTER_RUN_TIMEOUT,
+                     env_extra={"PYTHONPATH": str(files / "files")})
+                break
+            except GateFailure as exc:
+                if attempt == KERNEL_START_ATTEMPTS or not any(m in str(exc) for m in KERNEL_NEVER_STARTED):
+                    raise
         results = json.loads((out / "results.json").read_text())
     score = sum(t.get("score", 0) for t in results["tests"])
     max_score = sum(t.get("max_score", 0) for t in results["tests"])
