@@ -7,10 +7,7 @@ check is not passed by a suite that fails everything.
 """
 
 import ast
-import csv
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,22 +18,13 @@ ROOT = degenerate.ROOT
 ASSIGNMENTS = ["forward_mode", "reverse_mode", "sgd_without_replacement", "matrix_chain"]
 
 
-def grade(assignment: str, folder: Path, out: Path) -> dict[str, dict[str, str]]:
-    """Grade every <student>.py in folder with the grade CLI; rows of grades.csv by student."""
-    subprocess.run([sys.executable, "-m", "autograder.engine.grade", "--jobs", "2", "--submissions",
-                    str(folder), "--out", str(out), assignment],
-                   cwd=ROOT, check=True, capture_output=True, text=True)
-    with open(out / assignment / "grades.csv", newline="") as fh:
-        return {row["student"]: row for row in csv.DictReader(fh)}
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_degenerate_submissions_score_zero(assignment, tmp_path):
+def test_degenerate_submissions_score_zero(assignment, tmp_path, grade_cli):
     folder = tmp_path / "submissions"
     students = degenerate.write_variants(assignment, folder)
     shutil.copy(ROOT / "solutions" / f"{assignment}.py", folder / "reference.py")
-    rows = grade(assignment, folder, tmp_path / "out")
+    rows = grade_cli(assignment, folder, tmp_path / "out")
     assert float(rows["reference"]["total"]) == float(rows["reference"]["max_total"])
     scored = {s: rows[s]["total"] for s in students if float(rows[s]["total"]) != 0}
     assert not scored, f"trivial answers earn points: {scored} (see OUT/{assignment}/<variant>/results.json)"

@@ -63,8 +63,8 @@ class Row:
 
     assignment: str
     floor: float
-    grade_runs: list[float]
-    class_floor: float | None = None  # the probes' own compute on the class (None: not measured)  # make grade's wall time / class size, once, or before and after the toggled runs
+    grade_runs: list[float]  # make grade's wall time / class size, once, or before and after the toggled runs
+    class_floor: float | None = None  # the probes' own compute on the class (None: not measured)
     jobs: int = 1  # make grade's --jobs: a submission's own cost on its core is about jobs x its wall share
     otter: float | None = None
     otter_stock: float | None = None  # otter run with otter's default in-kernel grading (build_stock_bundle)
@@ -261,7 +261,7 @@ def bench_assignment(assignment: str, class_size: int, otter_sample: int, jobs: 
     row = Row(assignment, floor_seconds(assignment, floor_repeats), [], jobs=jobs)
     say(f"   floor {row.floor * 1e3:.0f} ms per submission")
     say("   class floor: the probes on every file of the class, in-process ...")
-    row.class_floor = class_floor_seconds(assignment, pool, class_size, floor_repeats if floor_repeats < 2 else 2)
+    row.class_floor = class_floor_seconds(assignment, pool, class_size, min(floor_repeats, 2))
     say(f"   class floor {row.class_floor * 1e3:.0f} ms per submission")
     with tempfile.TemporaryDirectory(prefix="bench-class-") as tmp:
         files = write_class(pool, class_size, Path(tmp) / "class")

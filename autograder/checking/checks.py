@@ -98,15 +98,14 @@ class Check(Probe):
     def _expected(self, i: int, args: tuple, reference: list[dict] | None):
         """Case ``i``'s expected value, computed once per process: a formula of the case's inputs (a
         brute force may take 0.1 s) or the decoded reference result, the same for every student."""
+        if not self.needs_reference and not callable(self.expect):
+            return self.expect  # a constant
         if self.needs_reference:
             if reference is None or i >= len(reference):
                 raise RuntimeError(f"no reference result for {self.key} case {i}")
             if self._decoded_for is not reference:  # holds the list, so its identity stays its own
                 self._decoded_for, self._expected_values = reference, {}
-        elif callable(self.expect):
-            pass  # self._expected_values: the formula's values, kept for the process's lifetime
-        else:
-            return self.expect
+        # else a formula: its values are kept for the process's lifetime
         if i not in self._expected_values:
             self._expected_values[i] = decode(reference[i]) if self.needs_reference else self.expect(*args)
         return self._expected_values[i]
