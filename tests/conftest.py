@@ -3,6 +3,7 @@
 import csv
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -26,3 +27,18 @@ def grade_cli():
     """``grade_cli(assignment, submissions, out, jobs=2)``: the gradebook's rows by student."""
     return _grade
 
+
+SGD_ATTACKS = ROOT / "tests" / "fixtures" / "adversarial" / "sgd_without_replacement"
+
+
+@pytest.fixture
+def sgd_attacks(tmp_path) -> tuple[Path, dict]:
+    """The sgd attacks on the O(n) check's clock as submissions (each appended to the reference
+    solution) in a fresh folder; and their expected outcomes by name (``expected.toml`` there)."""
+    expected = tomllib.loads((SGD_ATTACKS / "expected.toml").read_text())
+    folder = tmp_path / "sgd_attacks"
+    folder.mkdir()
+    reference = (ROOT / "solutions" / "sgd_without_replacement.py").read_text()
+    for name in expected:
+        (folder / f"{name}.py").write_text(reference + "\n\n" + (SGD_ATTACKS / f"{name}.py").read_text())
+    return folder, expected

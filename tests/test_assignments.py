@@ -204,6 +204,18 @@ def test_otter_run_agrees_with_make_grade_on_every_example(graded, released, ass
     assert not disagreements, f"otter run vs make grade totals: {disagreements}"
 
 
+@pytest.mark.slow
+def test_otter_run_gives_the_sgd_clock_attacks_their_exact_score(released, sgd_attacks):
+    """The attacks on sgd's O(n) check (make grade's side: test_sgd_without_replacement.py), through
+    otter run on the released bundle."""
+    folder, expected = sgd_attacks
+    bundle = released("sgd_without_replacement") / "autograder.zip"
+    names = list(expected)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        totals = list(pool.map(lambda n: otter_score(bundle, folder / f"{n}.py", "sgd_without_replacement")[0], names))
+    assert dict(zip(names, totals)) == {n: float(expected[n]["total"]) for n in names}
+
+
 def _example_files(a: str) -> dict[str, Path]:
     files = {}
     for p in (ROOT / "examples" / a).iterdir():
