@@ -92,3 +92,241 @@ def test_empty_folder_is_an_error(tmp_path):
     (tmp_path / "subs").mkdir()
     with pytest.raises(DiscoveryError, match="holds no submissions"):
         discover(tmp_path / "subs", ID, tmp_path / "stage")
+
+
+# -- every upload form: a cap and a clear reason, the other students still found ----------------------
+import os
+import stat
+import warnings
+
+import autograder.engine.discover as discover_module
+
+CODE = "def f():\n    return 1\n"
+
+
+def notebook_json(*sources, **top) -> str:
+    """A notebook's JSON, written by hand (nbformat 4.5 without cell ids: what old Jupyters write)."""
+    import json
+
+    cells = [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": s}
+             for s in sources]
+    return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5, **top})
+
+
+def patch_zip(path, field: str, value: int) -> None:
+    """Set a field of every member's local and central header: 'flags' or 'method' (a zip that
+    zipfile cannot write: encrypted, or compressed with an unknown method)."""
+    data = bytearray(path.read_bytes())
+    offsets = {"flags": (6, 8), "method": (8, 10)}[field]  # in the local header, in the central one
+    for signature, offset in zip((b"PK\x03\x04", b"PK\x01\x02"), offsets):
+        at = data.find(signature)
+        while at >= 0:
+            data[at + offset:at + offset + 2] = value.to_bytes(2, "little")
+            at = data.find(signature, at + 4)
+    path.write_bytes(bytes(data))
+
+
+def make_zip(path, members: dict, compression=zipfile.ZIP_DEFLATED) -> None:
+    with zipfile.ZipFile(path, "w", compression) as z:
+        for name, data in members.items():  # a name or a ZipInfo
+            z.writestr(name, data)
+
+
+def symlink_member(name: str, target: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name)
+    info.create_system = 3  # unix: the mode is in the high bits of external_attr
+    info.external_attr = (stat.S_IFLNK | 0o777) << 16
+    return info
+
+
+def refused(tmp_path, build, student: str) -> str:
+    """Build a folder holding one honest student and the entry ``build`` makes; discover it; the
+    honest student must be found as always, and ``student`` refused: its problem is returned."""
+    subs = tmp_path / "subs"
+    subs.mkdir(exist_ok=True)
+    (subs / "honest.py").write_text(CODE)
+    build(subs)
+    found = discover(subs, ID, tmp_path / "stage")
+    assert found["honest"].source == subs / "honest.py"
+    sub = found[student]
+    assert sub.source is None and sub.problem and "\n" not in sub.problem, sub
+    return sub.problem
+
+
+def test_password_protected_zip_is_refused_with_its_reason(tmp_path):
+    def build(subs):
+        make_zip(subs / "ann.zip", {"reverse_mode.py": CODE})
+        patch_zip(subs / "ann.zip", "flags", 0x1)
+    assert "password-protected" in refused(tmp_path, build, "ann")
+
+
+def test_zip_with_an_unknown_compression_method_is_refused(tmp_path):
+    def build(subs):
+        make_zip(subs / "ann.zip", {"reverse_mode.py": CODE})
+        patch_zip(subs / "ann.zip", "method", 99)  # AES, as 7-Zip and WinZip write it
+    assert "method 99" in refused(tmp_path, build, "ann")
+
+
+@pytest.mark.parametrize("data", [b"not a zip at all", b"PK\x03\x04" + b"\0" * 100])
+def test_damaged_zip_is_refused(tmp_path, data):
+    assert "not a readable zip" in refused(tmp_path, lambda subs: (subs / "ann.zip").write_bytes(data), "ann")
+
+
+def test_truncated_zip_is_refused(tmp_path):
+    def build(subs):
+        make_zip(subs / "ann.zip", {"reverse_mode.py": CODE * 100})
+        (subs / "ann.zip").write_bytes((subs / "ann.zip").read_bytes()[:-30])
+    assert "not a readable zip" in refused(tmp_path, build, "ann")
+
+
+def test_zip_inside_the_zip_is_not_opened(tmp_path):
+    def build(subs):
+        make_zip(tmp_path / "inner.zip", {"reverse_mode.py": CODE})
+        make_zip(subs / "ann.zip", {"hw/inner.zip": (tmp_path / "inner.zip").read_bytes()})
+    problem = refused(tmp_path, build, "ann")
+    assert "zip inside it (hw/inner.zip)" in problem and "not opened" in problem
+
+
+def test_zip_whose_member_inflates_past_the_cap_is_refused_before_inflating(tmp_path):
+    def build(subs):  # 6 MB of zeros deflate to 6 KB: a small zip, a large file
+        make_zip(subs / "ann.zip", {"reverse_mode.py": b"\0" * (6 * 2**20)})
+    problem = refused(tmp_path, build, "ann")
+    assert "too large (6 MB, more than 5 MB)" in problem
+
+
+def test_zip_with_too_many_members_is_refused_before_it_is_opened(tmp_path, monkeypatch):
+    """Opening a zip parses its whole central directory (1M members: 19 s, 1 GB): the count is read
+    from the end record first."""
+    monkeypatch.setattr(discover_module, "MAX_ZIP_MEMBERS", 5)
+    opened = []
+
+    def build(subs):
+        make_zip(subs / "ann.zip", {f"{i}.txt": "" for i in range(6)})
+        monkeypatch.setattr(discover_module.zipfile, "ZipFile", lambda *a, **k: opened.append(a))
+    problem = refused(tmp_path, build, "ann")
+    assert "more than 5 files" in problem and not opened
+
+
+def test_too_large_zip_file_is_refused_unread(tmp_path, monkeypatch):
+    monkeypatch.setattr(discover_module, "MAX_ZIP_BYTES", 1000)
+
+    def build(subs):
+        with open(subs / "ann.zip", "wb") as f:
+            f.truncate(2000)  # sparse: never read
+    assert "too large (2 KB, more than 1000 bytes)" in refused(tmp_path, build, "ann")
+
+
+def test_symbolic_link_in_a_zip_is_refused(tmp_path):
+    def build(subs):
+        make_zip(subs / "ann.zip", {symlink_member("reverse_mode.py", "../../alice/reverse_mode.py"): "x"})
+    assert "symbolic link (reverse_mode.py)" in refused(tmp_path, build, "ann")
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("{not json", "its JSON is damaged"),
+    (notebook_json("x = '\ud800'"), "U+D800 (a lone surrogate)"),
+    (notebook_json("x = 1\u0000"), "U+0000 (NUL)"),
+    (notebook_json(42), "the source of cell 1 is not text"),
+    (notebook_json(["x = 1\n", 3]), "the source of cell 1 is not text"),
+    ('{"cells": 3}', "no list of cells"),
+    ('"a string"', "no list of cells"),
+    ("[" * 100000 + "]" * 100000, "nested too deeply"),
+])
+def test_unreadable_notebook_is_refused_with_what_is_wrong(tmp_path, text, reason):
+    def build(subs):
+        (subs / "ann.ipynb").write_bytes(text.encode("utf-8", "surrogatepass"))
+    problem = refused(tmp_path, build, "ann")
+    assert "ann.ipynb is not a readable notebook" in problem and reason in problem
+
+
+def test_huge_notebook_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(discover_module, "MAX_NOTEBOOK_BYTES", 1000)
+
+    def build(subs):
+        (subs / "ann.ipynb").write_text(notebook_json("x = 1\n" * 500))
+    assert "too large (more than 1000 bytes)" in refused(tmp_path, build, "ann")
+
+
+def test_notebook_without_cell_ids_is_read_without_a_warning(tmp_path):
+    (tmp_path / "subs").mkdir()
+    (tmp_path / "subs" / "ann.ipynb").write_text(notebook_json("x = 1\n", "%time y = 2"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sub = discover(tmp_path / "subs", ID, tmp_path / "stage")["ann"]
+    assert sub.source.read_text() == "x = 1\n\n# %time y = 2\n"
+
+
+def test_staged_notebook_is_written_as_utf8_bytes_and_a_zipped_py_byte_for_byte(tmp_path):
+    (tmp_path / "subs").mkdir()
+    (tmp_path / "subs" / "ann.ipynb").write_text(notebook_json("s = 'é ✓'\n"))
+    latin1 = "s = 'caf\xe9'\n".encode("latin-1")  # the child reads cp1252 / Latin-1 as check.py does
+    make_zip(tmp_path / "subs" / "bob.zip", {"reverse_mode.py": latin1})
+    found = discover(tmp_path / "subs", ID, tmp_path / "stage")
+    assert found["ann"].source.read_bytes() == "s = 'é ✓'\n".encode()
+    assert found["bob"].source.read_bytes() == latin1
+
+
+@pytest.mark.parametrize("cap, make, reason", [
+    ("MAX_FOLDER_ENTRIES", lambda d: [(d / f"{i}.txt").write_text("") for i in range(5)], "more than 3 files"),
+    ("MAX_FOLDER_DEPTH", lambda d: (d / "a" / "b" / "c" / "d").mkdir(parents=True), "more than 3 folders deep"),
+    ("MAX_FOLDER_BYTES", lambda d: (d / "data.bin").write_bytes(b"x" * 5000), "too large (more than 3 bytes)"),
+])
+def test_folder_past_a_cap_is_refused(tmp_path, monkeypatch, cap, make, reason):
+    monkeypatch.setattr(discover_module, cap, 3)
+
+    def build(subs):
+        (subs / "ann").mkdir()
+        (subs / "ann" / "reverse_mode.py").write_text("")
+        make(subs / "ann")
+    assert reason in refused(tmp_path, build, "ann")
+
+
+def test_link_anywhere_in_a_folder_is_refused_and_never_followed(tmp_path):
+    """bob/reverse_mode.ipynb -> ../alice/reverse_mode.ipynb would copy alice's full marks."""
+    def build(subs):
+        (subs / "alice").mkdir()
+        (subs / "alice" / "reverse_mode.ipynb").write_text(notebook_json(CODE))
+        (subs / "bob").mkdir()
+        (subs / "bob" / "reverse_mode.ipynb").symlink_to("../alice/reverse_mode.ipynb")
+        (subs / "carol" / "deep" / "er").mkdir(parents=True)
+        (subs / "carol" / "reverse_mode.py").write_text(CODE)
+        (subs / "carol" / "deep" / "er" / "notes").symlink_to("/etc", target_is_directory=True)
+    assert "bob/ holds a symbolic link (reverse_mode.ipynb)" in refused(tmp_path, build, "bob")
+    found = discover(tmp_path / "subs", ID, tmp_path / "stage2")
+    assert "carol/ holds a symbolic link (deep/er/notes)" in found["carol"].problem
+    assert found["alice"].source is not None
+
+
+@pytest.mark.parametrize("name, directory", [("ann.py", False), ("ann.ipynb", False), ("ann", True)])
+def test_top_level_link_is_refused_and_never_followed(tmp_path, name, directory):
+    target = tmp_path / ("solution_dir" if directory else "solution.py")
+    if directory:
+        target.mkdir()
+        (target / "reverse_mode.py").write_text(CODE)
+    else:
+        target.write_text(notebook_json(CODE) if name.endswith(".ipynb") else CODE)
+    problem = refused(tmp_path, lambda subs: (subs / name).symlink_to(target, target_is_directory=directory), "ann")
+    assert f"{name} is a symbolic link, which is never followed" in problem
+
+
+def test_a_fifo_is_refused_not_read(tmp_path):
+    assert "not a regular file" in refused(tmp_path, lambda subs: os.mkfifo(subs / "ann.py"), "ann")
+
+
+def test_an_entry_that_breaks_the_reader_is_that_students_internal_error(tmp_path, monkeypatch):
+    def broken(*args):
+        raise OSError(36, "File name too long")
+
+    monkeypatch.setattr(discover_module, "_from_zip", broken)
+    make = lambda subs: make_zip(subs / "ann.zip", {"reverse_mode.py": CODE})  # noqa: E731
+    problem = refused(tmp_path, make, "ann")
+    assert problem.startswith("internal error while reading ann.zip: OSError: [Errno 36] File name too long")
+    sub = discover(tmp_path / "subs", ID, tmp_path / "stage3")["ann"]
+    assert sub.internal
+
+
+def test_names_in_messages_are_visible_and_short(tmp_path):
+    def build(subs):
+        make_zip(subs / "ann.zip", {"\x1b[2J" + "x" * 200 + ".txt": ""})
+    problem = refused(tmp_path, build, "ann")
+    assert "\x1b" not in problem and "\\x1b[2J" in problem and "x" * 100 not in problem

@@ -6,26 +6,71 @@ An entry of the folder is a student: ``<student>.py``, ``<student>.ipynb`` (its 
 grades a notebook), ``<student>.zip`` holding ``<id>.py`` or ``<id>.ipynb``, or a folder
 ``<student>/`` holding one of those.  Anything else is still a student, graded ``missing``, with a
 message that names what was found (and the file that was probably meant).  Notebooks and zips are
-turned into a plain ``<id>.py`` inside ``staging``; nothing is ever extracted outside it.
+turned into a plain ``<id>.py`` inside ``staging``; nothing is ever extracted.
+
+A student controls the contents of one entry, its names included, so everything read here is data
+whose every failure is that student's: ``discover`` never raises because of one entry (only for the
+folder as a whole: empty, or two entries for one student).  An entry that cannot be graded becomes a
+``Submission`` with ``source=None`` and a one-sentence ``problem`` saying what to do:
+
+* links: a symbolic link -- the entry itself, anywhere inside a folder, or a zip member whose mode
+  says link -- refuses the whole entry and is never followed (it could point at another student's
+  file or at the solution).  A hard link is not detected: it is the file itself (and no upload form
+  carries one: a zip cannot);
+* sizes: a ``.py`` (or a zip's ``.py``) of at most ``MAX_SOURCE_BYTES``, a notebook of at most
+  ``MAX_NOTEBOOK_BYTES``, a zip of at most ``MAX_ZIP_BYTES`` with at most ``MAX_ZIP_MEMBERS`` members;
+  a folder of at most ``MAX_FOLDER_ENTRIES`` files and folders, ``MAX_FOLDER_DEPTH`` levels,
+  ``MAX_FOLDER_BYTES`` in all;
+* zips: the one member graded is read through a bounded stream (its declared size and the bytes it
+  inflates to are both capped); a password, an unknown compression method or damage is refused with
+  its reason; a zip inside the zip is **not opened** (one level only: the reason says to zip the file
+  itself);
+* notebooks: read as JSON here (no nbformat: nothing is validated by mutating, nothing warns); a
+  damaged file, cells whose source is not text, and code holding a NUL or a lone surrogate (which no
+  Python file can hold) are refused.
+
+Any other exception while reading one entry is that student's row too (``internal=True``: graded
+``error``, the message names the exception).
 """
 
 from __future__ import annotations
 
 import difflib
+import json
+import os
 import re
+import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .text import visible
+
 # Not students: hidden files, the example class's answer key, notes a TA may keep beside the files.
 IGNORED_PREFIXES = (".", "_")
 IGNORED_NAMES = {"expected.toml", "__MACOSX"}
-MAX_SOURCE_BYTES = 5 * 2**20  # a submission larger than this is not a hand-written .py file
+MB = 2**20
+MAX_SOURCE_BYTES = 5 * MB  # a .py larger than this is not a hand-written file
+MAX_NOTEBOOK_BYTES = 20 * MB  # a notebook carries its outputs (figures) too
+MAX_ZIP_BYTES = 100 * MB
+MAX_ZIP_MEMBERS = 10_000
+MAX_ZIP_DIRECTORY_BYTES = 300 * MAX_ZIP_MEMBERS  # the central directory, read whole when a zip is opened
+MAX_FOLDER_ENTRIES = 10_000
+MAX_FOLDER_DEPTH = 32
+MAX_FOLDER_BYTES = 500 * MB
 MAX_LISTED = 8  # files named in a "missing" message
+MAX_NAME_SHOWN = 80  # characters of one name in a message
+MAX_PROBLEM_CHARS = 600
+ZIP_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
+ZIP_ENCRYPTED = 0x1  # general purpose flag bit 0
 
 
 class DiscoveryError(Exception):
     """The folder cannot be graded as it is (the message says why and what to do)."""
+
+
+class Refused(Exception):
+    """One entry cannot be graded; the message (one sentence) says why and what to do."""
 
 
 @dataclass
@@ -34,21 +79,23 @@ class Submission:
     entry: Path  # what the student handed in (file or folder)
     source: Path | None  # the .py file to grade; None: nothing gradable (see problem)
     problem: str = ""  # why source is None
+    internal: bool = False  # the grader failed on this entry (status error), rather than refusing it
 
 
 def discover(folder: Path, assignment: str, staging: Path) -> dict[str, Submission]:
     """student -> Submission, for every entry of ``folder``; raises DiscoveryError on an empty folder
-    or on two entries for one student."""
+    or on two entries for one student.  ``staging``: where notebooks and zips become ``<id>.py``
+    (one numbered folder per entry: no name from a submission builds a path there)."""
     found: dict[str, Submission] = {}
-    for entry in sorted(folder.iterdir()):
+    for number, entry in enumerate(sorted(folder.iterdir())):
         if entry.name.startswith(IGNORED_PREFIXES) or entry.name in IGNORED_NAMES or entry.name.startswith("README"):
             continue
-        student = entry.name if entry.is_dir() else entry.stem
+        student = student_name(entry)
         if student in found:
-            raise DiscoveryError(f"two entries for the student {student!r}: {_shown(found[student].entry)} and "
-                                 f"{_shown(entry)}; keep one of them (e.g. move the "
+            raise DiscoveryError(f"two entries for the student {shown(student)!r}: {_shown_entry(found[student].entry)} "
+                                 f"and {_shown_entry(entry)}; keep one of them (e.g. move the "
                                  f"other out of {folder}) and grade again")
-        found[student] = _submission(student, entry, assignment, staging / student)
+        found[student] = submission(student, entry, assignment, staging / f"{number:05d}")
     if not found:
         raise DiscoveryError(f"{folder} holds no submissions: put one entry per student in it "
                              f"(<student>.py, <student>.ipynb, <student>.zip or a folder <student>/ "
@@ -56,95 +103,301 @@ def discover(folder: Path, assignment: str, staging: Path) -> dict[str, Submissi
     return found
 
 
-def _shown(entry: Path) -> str:
-    return entry.name + ("/" if entry.is_dir() else "")
+def student_name(entry: Path) -> str:
+    """A folder's name, or a file's name without its extension."""
+    return entry.name if entry.is_dir() else entry.stem
+
+
+def submission(student: str, entry: Path, assignment: str, staging: Path) -> Submission:
+    """The entry as a Submission; never raises (a refusal or a failure is the ``problem``)."""
+    try:
+        return _submission(student, entry, assignment, staging)
+    except Refused as why:
+        return Submission(student, entry, None, _one_line(str(why)))
+    except Exception as exc:  # a grader bug on this entry's data: this student's row, named
+        return Submission(student, entry, None, _one_line(f"internal error while reading {shown(entry.name)}: "
+                                                          f"{type(exc).__name__}: {exc} (tell the course staff)"),
+                          internal=True)
+
+
+def shown(name: str) -> str:
+    """A name from a submission as a message shows it: visible (no control character), at most
+    ``MAX_NAME_SHOWN`` characters."""
+    name = visible(name)
+    return name if len(name) <= MAX_NAME_SHOWN else name[:MAX_NAME_SHOWN - 1] + "…"
+
+
+def _shown_entry(entry: Path) -> str:
+    return shown(entry.name) + ("/" if entry.is_dir() else "")
+
+
+def _one_line(text: str) -> str:
+    text = visible(text)
+    return text if len(text) <= MAX_PROBLEM_CHARS else text[:MAX_PROBLEM_CHARS - 1] + "…"
 
 
 def _submission(student: str, entry: Path, assignment: str, staging: Path) -> Submission:
-    target = f"{assignment}.py"
-    if entry.is_dir():
-        for name in (target, f"{assignment}.ipynb"):
-            if (entry / name).is_file():
-                return _from_file(student, entry, entry / name, assignment, staging)
-        return Submission(student, entry, None, f"the folder {entry.name}/ has no {target}; " + _found(
-            [p.relative_to(entry).as_posix() for p in sorted(entry.rglob("*")) if p.is_file()
-             and not any(part.startswith(IGNORED_PREFIXES) for part in p.relative_to(entry).parts)], target))
-    if entry.suffix in (".py", ".ipynb"):
-        return _from_file(student, entry, entry, assignment, staging)
+    mode = os.lstat(entry).st_mode
+    if stat.S_ISLNK(mode):
+        raise Refused(f"{shown(entry.name)} is a symbolic link, which is never followed; hand in the file itself")
+    if stat.S_ISDIR(mode):
+        return _from_folder(student, entry, assignment, staging)
+    if not stat.S_ISREG(mode):
+        raise Refused(f"{shown(entry.name)} is not a regular file; hand in {assignment}.py itself")
+    if entry.suffix == ".py":
+        return _from_py(student, entry, entry)
+    if entry.suffix == ".ipynb":
+        return _from_notebook(student, entry, _read_capped(entry, MAX_NOTEBOOK_BYTES), shown(entry.name),
+                              assignment, staging)
     if entry.suffix == ".zip":
         return _from_zip(student, entry, assignment, staging)
-    return Submission(student, entry, None, f"found {entry.name}, which is not a submission "
-                                            f"(a {target}, a notebook {assignment}.ipynb or a .zip holding {target})")
+    raise Refused(f"found {shown(entry.name)}, which is not a submission "
+                  f"(a {assignment}.py, a notebook {assignment}.ipynb or a .zip holding {assignment}.py)")
 
 
-def _from_file(student: str, entry: Path, path: Path, assignment: str, staging: Path) -> Submission:
-    if path.suffix == ".py":
-        return Submission(student, entry, path)
+# -- a .py file, a notebook ---------------------------------------------------------------------
+def _from_py(student: str, entry: Path, path: Path) -> Submission:
+    size = os.lstat(path).st_size
+    if size > MAX_SOURCE_BYTES:
+        raise Refused(f"{shown(path.name)} is too large ({_mb(size)}, more than {_mb(MAX_SOURCE_BYTES)}); "
+                      f"hand in the source file only")
+    return Submission(student, entry, path)
+
+
+def _read_capped(path: Path, cap: int) -> bytes:
+    """The bytes of a regular file, refused past ``cap`` (checked on its size and on what is read)."""
+    with open(path, "rb") as f:
+        data = f.read(cap + 1)
+    if len(data) > cap:
+        raise Refused(f"{shown(path.name)} is too large (more than {_mb(cap)}); clear the notebook's outputs "
+                      f"(Kernel > Restart & Clear Output), save it and hand it in again")
+    return data
+
+
+def _from_notebook(student: str, entry: Path, data: bytes, name: str, assignment: str, staging: Path) -> Submission:
     try:
-        source = notebook_source(path.read_bytes())
+        source = notebook_source(data)
     except ValueError as err:
-        return Submission(student, entry, None, f"{path.name} is not a readable notebook ({err})")
-    return Submission(student, entry, _stage(staging, assignment, source))
-
-
-def _from_zip(student: str, entry: Path, assignment: str, staging: Path) -> Submission:
-    """Reads only the one member it grades, by name, with a size cap: no path in the archive is
-    ever written to disk (no traversal), and a zip bomb is refused before it is inflated."""
-    try:
-        with zipfile.ZipFile(entry) as z:
-            members = [m for m in z.infolist() if not m.is_dir() and "__MACOSX" not in m.filename]
-            names = [m.filename for m in members]
-            for wanted in (f"{assignment}.py", f"{assignment}.ipynb"):
-                hits = [m for m in members if m.filename.rsplit("/", 1)[-1] == wanted]
-                if len(hits) > 1:
-                    return Submission(student, entry, None, f"{entry.name} holds {len(hits)} files named {wanted} "
-                                      f"({', '.join(m.filename for m in hits)}); it must hold one")
-                if hits:
-                    if hits[0].file_size > MAX_SOURCE_BYTES:
-                        return Submission(student, entry, None, f"{entry.name}: {hits[0].filename} is "
-                                          f"{hits[0].file_size // 2**20} MB, too large to be a submission")
-                    data = z.read(hits[0])
-                    source = data.decode("utf-8", "replace") if wanted.endswith(".py") else notebook_source(data)
-                    return Submission(student, entry, _stage(staging, assignment, source))
-    except (zipfile.BadZipFile, OSError, ValueError) as err:
-        return Submission(student, entry, None, f"{entry.name} is not a readable zip file ({err})")
-    return Submission(student, entry, None, f"{entry.name} has no {assignment}.py; " + _found(names, f"{assignment}.py"))
-
-
-def _stage(staging: Path, assignment: str, source: str) -> Path:
-    staging.mkdir(parents=True, exist_ok=True)
-    path = staging / f"{assignment}.py"
-    path.write_text(source)
-    return path
+        raise Refused(f"{name} is not a readable notebook ({err}); open it in Jupyter, save it "
+                      f"and hand it in again (or hand in {assignment}.py)") from None
+    return Submission(student, entry, _stage(staging, assignment, source.encode("utf-8", "backslashreplace")))
 
 
 def notebook_source(data: bytes) -> str:
     """The code cells of a notebook, in order, as one script: IPython magics (``%``, ``%%``) and shell
-    escapes (``!``) are commented out, as otter does before grading a notebook as a script."""
-    import nbformat
+    escapes (``!``) are commented out, as otter does before grading a notebook as a script.
 
+    Raises ValueError saying what is wrong: not UTF-8, damaged JSON, no cells, a cell whose source
+    is not text, code holding NUL or a lone surrogate.  (Read as JSON, nbformat 4 -- and 3's
+    worksheets -- without nbformat: nothing is mutated or validated, so nothing warns.)
+    """
     try:
-        nb = nbformat.reads(data.decode("utf-8"), as_version=4)
-    except Exception as err:  # nbformat raises several unrelated types for a damaged file
-        raise ValueError(f"{type(err).__name__}: {err}") from None
+        nb = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ValueError("it is not UTF-8 text") from None
+    except RecursionError:
+        raise ValueError("its JSON is nested too deeply") from None
+    except ValueError as err:
+        raise ValueError(f"its JSON is damaged: {err}") from None
     cells = []
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        lines = [f"# {line}" if line.lstrip().startswith(("%", "!")) else line for line in cell.source.splitlines()]
-        cells.append("\n".join(lines))
+    for number, cell in enumerate(_cells(nb), 1):
+        source = _cell_source(cell, number)
+        if source is not None:
+            lines = [f"# {line}" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()]
+            cells.append("\n".join(lines))
     return "\n\n".join(cells) + "\n"
 
 
+def _cells(nb: object) -> list:
+    if isinstance(nb, dict) and isinstance(nb.get("cells"), list):
+        return nb["cells"]
+    if isinstance(nb, dict) and isinstance(nb.get("worksheets"), list):  # nbformat 3
+        sheets = nb["worksheets"]
+        if all(isinstance(s, dict) and isinstance(s.get("cells", []), list) for s in sheets):
+            return [cell for s in sheets for cell in s.get("cells", [])]
+    raise ValueError("it has no list of cells")
+
+
+def _cell_source(cell: object, number: int) -> str | None:
+    """A code cell's source as one string (None for other cells); ValueError if it is not text."""
+    if not isinstance(cell, dict):
+        raise ValueError(f"cell {number} is not a cell")
+    if cell.get("cell_type") != "code":
+        return None
+    source = cell.get("source", cell.get("input", ""))  # nbformat 3 calls it input
+    if isinstance(source, list) and all(isinstance(s, str) for s in source):
+        source = "".join(source)
+    if not isinstance(source, str):
+        raise ValueError(f"the source of cell {number} is not text")
+    odd = next((ch for ch in source if ch == "\0" or "\ud800" <= ch <= "\udfff"), None)
+    if odd is not None:
+        raise ValueError(f"cell {number} holds the code point U+{ord(odd):04X} "
+                         f"({'NUL' if odd == chr(0) else 'a lone surrogate'}), which no Python file can hold")
+    return source
+
+
+def _stage(staging: Path, assignment: str, data: bytes) -> Path:
+    """``data`` as ``staging/<id>.py`` (bytes: the child decodes it as any submitted file)."""
+    staging.mkdir(parents=True, exist_ok=True)
+    path = staging / f"{assignment}.py"
+    path.write_bytes(data)
+    return path
+
+
+# -- a folder -----------------------------------------------------------------------------------
+def _from_folder(student: str, entry: Path, assignment: str, staging: Path) -> Submission:
+    files = _folder_files(entry)
+    for name in (f"{assignment}.py", f"{assignment}.ipynb"):
+        st = files.get(name)
+        if st is None:
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            raise Refused(f"{shown(entry.name)}/{name} is not a regular file; hand in {name} itself")
+        if name.endswith(".py"):
+            return _from_py(student, entry, entry / name)
+        return _from_notebook(student, entry, _read_capped(entry / name, MAX_NOTEBOOK_BYTES),
+                              f"{shown(entry.name)}/{name}", assignment, staging)
+    listed = [rel for rel in files if not any(part.startswith(IGNORED_PREFIXES) for part in rel.split("/"))]
+    raise Refused(f"the folder {shown(entry.name)}/ has no {assignment}.py; " + _found(listed, f"{assignment}.py"))
+
+
+def _folder_files(folder: Path) -> dict[str, os.stat_result]:
+    """Every file inside ``folder`` (relative POSIX path -> lstat, sorted), walked without following
+    anything; Refused on a symbolic link anywhere in it, and past the folder caps."""
+    files: dict[str, os.stat_result] = {}
+    entries, size = 0, 0
+    todo = [(folder, 0)]
+    while todo:
+        current, depth = todo.pop()
+        with os.scandir(current) as items:
+            for item in items:
+                rel = Path(item.path).relative_to(folder).as_posix()
+                entries += 1
+                if entries > MAX_FOLDER_ENTRIES:
+                    raise Refused(f"the folder {shown(folder.name)}/ holds more than {MAX_FOLDER_ENTRIES} files and "
+                                  f"folders; hand in the file alone")
+                if item.is_symlink():
+                    raise Refused(f"the folder {shown(folder.name)}/ holds a symbolic link ({shown(rel)}), which is "
+                                  f"never followed; put the file itself there, not a link")
+                if item.is_dir(follow_symlinks=False):
+                    if depth + 1 > MAX_FOLDER_DEPTH:
+                        raise Refused(f"the folder {shown(folder.name)}/ is nested more than {MAX_FOLDER_DEPTH} "
+                                      f"folders deep; hand in the file alone")
+                    todo.append((Path(item.path), depth + 1))
+                    continue
+                st = item.stat(follow_symlinks=False)
+                files[rel] = st
+                size += st.st_size
+                if size > MAX_FOLDER_BYTES:
+                    raise Refused(f"the folder {shown(folder.name)}/ is too large (more than "
+                                  f"{_mb(MAX_FOLDER_BYTES)}); hand in the file alone")
+    return dict(sorted(files.items()))
+
+
+# -- a zip --------------------------------------------------------------------------------------
+def _from_zip(student: str, entry: Path, assignment: str, staging: Path) -> Submission:
+    """Reads only the one member it grades, by name, through a bounded stream: no path in the archive
+    is ever written to disk (no traversal), and a zip bomb is refused before it is inflated."""
+    name, target = shown(entry.name), f"{assignment}.py"
+    size = os.lstat(entry).st_size
+    if size > MAX_ZIP_BYTES:
+        raise Refused(f"{name} is too large ({_mb(size)}, more than {_mb(MAX_ZIP_BYTES)}); hand in {target} alone")
+    try:
+        _check_zip_directory(entry, name, target)
+        with zipfile.ZipFile(entry) as z:
+            member = _zip_member(z, name, assignment)
+            data = _read_member(z, member, name, target)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as err:
+        raise Refused(f"{name} is not a readable zip file (damaged: {err}); zip it again or hand in "
+                      f"{target} alone") from None
+    if member.filename.endswith(".py"):
+        return Submission(student, entry, _stage(staging, assignment, data))
+    return _from_notebook(student, entry, data, f"{name}: {shown(member.filename)}", assignment, staging)
+
+
+def _check_zip_directory(path: Path, name: str, target: str) -> None:
+    """Refuses a zip whose end record declares more than ``MAX_ZIP_MEMBERS`` members or a central
+    directory past ``MAX_ZIP_DIRECTORY_BYTES``: opening a zip parses that directory whole (1M empty
+    members, 88 MB of zip: 19 s and 1 GB), so it is checked first, with the very reader
+    ``ZipFile`` uses (ZIP64 included).  A zip without an end record is left to ``ZipFile``."""
+    end_record = getattr(zipfile, "_EndRecData", None)  # private, but the one definition of the format
+    if end_record is None:
+        return
+    with open(path, "rb") as f:
+        record = end_record(f)
+    if record and (record[zipfile._ECD_ENTRIES_TOTAL] > MAX_ZIP_MEMBERS
+                   or record[zipfile._ECD_SIZE] > MAX_ZIP_DIRECTORY_BYTES):
+        raise Refused(_too_many(name, target))
+
+
+def _too_many(name: str, target: str) -> str:
+    return f"{name} holds more than {MAX_ZIP_MEMBERS} files; hand in {target} alone (or zip only it)"
+
+
+def _zip_member(z: zipfile.ZipFile, name: str, assignment: str) -> zipfile.ZipInfo:
+    """The one member to grade (``<id>.py``, else ``<id>.ipynb``, at any depth); Refused on a link
+    anywhere in the zip, on two candidates, and when there is none (naming what there is)."""
+    members = z.infolist()
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise Refused(_too_many(name, f"{assignment}.py"))
+    link = next((m for m in members if stat.S_ISLNK(m.external_attr >> 16)), None)
+    if link is not None:
+        raise Refused(f"{name} holds a symbolic link ({shown(link.filename)}), which is never followed; "
+                      f"zip the file itself (not with zip -y / --symlinks)")
+    files = [m for m in members if not m.is_dir() and _parts(m.filename)[0] != "__MACOSX"]
+    for wanted in (f"{assignment}.py", f"{assignment}.ipynb"):
+        hits = [m for m in files if _parts(m.filename)[-1] == wanted]
+        if len(hits) > 1:
+            raise Refused(f"{name} holds {len(hits)} files named {wanted} "
+                          f"({', '.join(shown(m.filename) for m in hits[:MAX_LISTED])}); it must hold one")
+        if hits:
+            return hits[0]
+    nested = [m.filename for m in files if m.filename.lower().endswith(".zip")]
+    if nested:
+        raise Refused(f"{name} has no {assignment}.py but a zip inside it ({shown(nested[0])}), which is not "
+                      f"opened (one level only); zip {assignment}.py itself, or hand it in alone")
+    raise Refused(f"{name} has no {assignment}.py; " + _found([m.filename for m in files], f"{assignment}.py"))
+
+
+def _parts(filename: str) -> list[str]:
+    """A member's path, split on / and \\ (zips made on Windows may use either)."""
+    return re.split(r"[/\\]", filename)
+
+
+def _read_member(z: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, target: str) -> bytes:
+    """The member's bytes through a bounded stream: its declared size and the bytes it inflates to
+    are both capped (a notebook's cap for a notebook, a source file's for a .py)."""
+    cap = MAX_SOURCE_BYTES if member.filename.endswith(".py") else MAX_NOTEBOOK_BYTES
+    if member.flag_bits & ZIP_ENCRYPTED:
+        raise Refused(f"{name} is password-protected; zip it again without a password")
+    if member.compress_type not in ZIP_METHODS:
+        raise Refused(f"{name} compresses {shown(member.filename)} with a method that cannot be read "
+                      f"(method {member.compress_type}); zip it again with the usual method (deflate)")
+    if member.file_size > cap:
+        raise Refused(f"{name}: {shown(member.filename)} is too large ({_mb(member.file_size)}, more than "
+                      f"{_mb(cap)}); hand in {target} alone")
+    try:
+        with z.open(member) as f:
+            data = f.read(cap + 1)
+    except (NotImplementedError, RuntimeError) as err:  # a compression module missing from this Python
+        raise Refused(f"{name} cannot be unzipped here ({err}); zip it again with the usual method (deflate)") \
+            from None
+    if len(data) > cap:
+        raise Refused(f"{name}: {shown(member.filename)} is too large (it inflates to more than {_mb(cap)}); "
+                      f"hand in {target} alone")
+    return data
+
+
+# -- what a "missing" message says --------------------------------------------------------------
 def _found(names: list[str], target: str) -> str:
     """'it holds a.py, b.txt (rename X to target ...)' -- what the TA and the student need to know."""
     if not names:
         return "it is empty"
-    shown = ", ".join(names[:MAX_LISTED]) + (f" and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else "")
-    text = f"it holds {shown}"
+    listed = ", ".join(shown(n) for n in names[:MAX_LISTED])
+    text = f"it holds {listed}" + (f" and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else "")
     close = close_names([n for n in names if n.endswith((".py", ".ipynb"))], target)
     if close:
-        text += f" (did you mean {' or '.join(close)}? the file must be named exactly {target})"
+        text += f" (did you mean {' or '.join(shown(n) for n in close[:3])}? the file must be named exactly {target})"
     return text
 
 
@@ -164,3 +417,7 @@ def close_names(names: list[str], target: str) -> list[str]:
 
 def _letters(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _mb(size: int) -> str:
+    return f"{size / MB:.0f} MB" if size >= MB else f"{size / 2**10:.0f} KB" if size >= 2**10 else f"{size} bytes"
