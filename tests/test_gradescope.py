@@ -1,7 +1,9 @@
 """The Gradescope bundle grades like ``make grade``, outside otter's kernel, check by check.
 
 Unit tests: ``read_source``'s decoding rule, the results.json a student sees (against a schema
-written from Gradescope's documented format), the plugin's hooks on a fake autograder folder.
+written from Gradescope's documented format), the plugin's hooks on a fake autograder folder; every
+kind of upload (several files, a notebook, a misnamed file, a rerun), the isolation check, the
+bundle's environment and the .venv's finder for otter run (no otter run, no kernel: a few seconds).
 Integration (slow): forward_mode's bundle built by the release code, run by ``otter run`` on the
 reference, the stub, examples and attacks, compared check by check with ``make grade``.
 """
@@ -9,15 +11,21 @@ reference, the stub, examples and attacks, compared check by check with ``make g
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from autograder.checking.source import SourceError, decode_source, read_source
+from autograder.engine import discover
 from autograder.engine.score import Graded, Outcome
+from autograder.gradescope import upload
+from autograder.gradescope.plugin import TrustedGrading
 from autograder.gradescope.results import (HIDDEN_FAILED, VISIBILITIES, gradescope_results,
                                            schema_problems)
 
@@ -118,6 +126,7 @@ def test_the_schema_rejects_what_gradescope_rejects():
 
 # -- the plugin's hooks, on a fake autograder folder ----------------------------------------------
 def test_before_grading_sets_the_submission_aside_and_leaves_the_kernel_nothing(tmp_path):
+    from autograder.gradescope import upload
     from autograder.gradescope.plugin import TrustedGrading
 
     sub = tmp_path / "autograder" / "submission"
@@ -131,8 +140,9 @@ def test_before_grading_sets_the_submission_aside_and_leaves_the_kernel_nothing(
     plugin.before_grading(None)
     try:
         assert sorted(p.name for p in sub.iterdir()) == ["forward_mode.py"]
-        assert (sub / "forward_mode.py").read_text() == ""
+        assert (sub / "forward_mode.py").read_bytes() == upload.PLACEHOLDER_PY
         assert plugin.original.read_bytes() == b"x = 1\r\n"  # the bytes as submitted
+        assert (tmp_path / "autograder" / "upload" / "otter" / "__init__.py").exists()  # set aside, not run
         nb = plugin.before_execution("import os; os.system('anything')")
         assert nb.cells == []
     finally:
@@ -262,7 +272,7 @@ def test_the_bundle_carries_the_engine_and_this_suite_but_no_solution_and_no_rea
     assert subprocess.run(["bash", "-n"], input=setup, text=True).returncode == 0
 
 
-def test_a_submission_that_is_a_symbolic_link_is_graded_as_empty(tmp_path):
+def test_a_submission_that_is_a_symbolic_link_is_never_followed(tmp_path):
     from autograder.gradescope.plugin import TrustedGrading
 
     secret = tmp_path / "autograder" / "source" / "files" / "reference" / "forward_mode.json"
@@ -273,7 +283,296 @@ def test_a_submission_that_is_a_symbolic_link_is_graded_as_empty(tmp_path):
     (sub / "forward_mode.py").symlink_to(secret)
     plugin = TrustedGrading(str(sub / "forward_mode.py"), {}, {"assignment": "forward_mode"})
     plugin.before_grading(None)
-    try:
-        assert plugin.original.read_bytes() == b""
+    try:  # make grade's verdict on a folder holding a link: nothing graded, the link never read
+        assert plugin.original is None and plugin.choice.source is None
+        assert "symbolic link" in plugin.choice.problem and "hidden" not in plugin.choice.problem
     finally:
         shutil.rmtree(plugin.work)
+
+
+# == uploads, isolation, the bundle's environment (unit level) ===================================
+ID = "forward_mode"
+
+
+def _layout(tmp_path: Path, files: dict[str, bytes]) -> Path:
+    """A Gradescope /autograder folder with ``files`` uploaded; returns it."""
+    ag = tmp_path / "autograder"
+    for name, data in files.items():
+        (ag / "submission" / name).parent.mkdir(parents=True, exist_ok=True)
+        (ag / "submission" / name).write_bytes(data)
+    (ag / "submission").mkdir(parents=True, exist_ok=True)
+    (ag / "source" / "files" / "autograder").mkdir(parents=True)
+    (ag / "source" / "otter_config.json").write_text("{}")
+    return ag
+
+
+def _otter_resolves(submission: Path) -> str:
+    """The file otter's PythonRunner picks in ``submission`` (raises as otter does)."""
+    from otter.run.run_autograder.autograder_config import AutograderConfig
+    from otter.run.run_autograder.runners.python_runner import PythonRunner
+
+    cwd = os.getcwd()
+    os.chdir(submission)
+    try:
+        return PythonRunner(AutograderConfig({})).resolve_submission_path()
+    finally:
+        os.chdir(cwd)
+
+
+class _Config:  # otter's AutograderConfig, as much as before_grading reads of it
+    def __init__(self, otter_run: bool):
+        self.otter_run = otter_run
+
+
+def _plugin(ag: Path, resolved: str, otter_run: bool = False) -> TrustedGrading:
+    plugin = TrustedGrading(str(ag / "submission" / resolved), {}, {"assignment": ID})
+    plugin.before_grading(_Config(otter_run))
+    return plugin
+
+
+def _notebook(*cells: str) -> bytes:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# my work"),
+                                         *[nbformat.v4.new_code_cell(c) for c in cells]])
+    return nbformat.writes(nb).encode()
+
+
+REFERENCE = (ROOT / "solutions" / f"{ID}.py").read_bytes()
+
+
+# -- several files: otter would refuse them before any plugin hook ------------------------------
+@pytest.mark.parametrize("extra", ["helper.py", "sitecustomize.py"])
+def test_several_files_the_assignment_is_graded_the_others_ignored_and_named(tmp_path, extra):
+    from otter.run.run_autograder.utils import OtterRuntimeError
+
+    ag = _layout(tmp_path, {f"{ID}.py": REFERENCE, extra: b"import os; os.system('touch /tmp/pwned')\n"})
+    with pytest.raises(OtterRuntimeError, match="More than one Python file"):
+        _otter_resolves(ag / "submission")  # what the student got: "Autograder Error"
+    upload.prepare(ag, ID)  # the bundle's run_otter.py, before otter
+    assert _otter_resolves(ag / "submission") == f"{ID}.py"
+    plugin = _plugin(ag, f"{ID}.py")
+    try:
+        assert plugin.original.read_bytes() == REFERENCE
+        assert plugin.choice.notes == [f"graded {ID}.py; ignored (never run): {extra}"]
+        assert sorted(p.name for p in (ag / "submission").iterdir()) == [f"{ID}.py"]
+        assert (ag / "submission" / f"{ID}.py").read_bytes() == upload.PLACEHOLDER_PY
+    finally:
+        shutil.rmtree(plugin.work)
+
+
+def test_the_bundles_run_otter_sets_the_upload_aside_before_otter_runs(tmp_path):
+    from autograder.engine.release import RUN_OTTER_CALL, _prepare_upload_first
+
+    stock = 'if __name__ == "__main__":\n' + RUN_OTTER_CALL
+    patched = _prepare_upload_first(stock, ID)
+    assert patched.index("prepare(\"/autograder\", 'forward_mode')") < patched.index(RUN_OTTER_CALL)
+    compile(patched, "run_otter.py", "exec")
+    with pytest.raises(SystemExit, match="run_autograder"):
+        _prepare_upload_first("something else", ID)
+
+
+# -- a notebook: its code cells, as make grade reads them ---------------------------------------
+def test_a_notebook_is_graded_from_its_code_cells_as_make_grade_reads_it(tmp_path):
+    data = _notebook("%matplotlib inline", REFERENCE.decode())
+    ag = _layout(tmp_path, {f"{ID}.ipynb": data})
+    plugin = _plugin(ag, f"{ID}.ipynb", otter_run=True)  # otter run resolved the notebook itself
+    try:
+        assert plugin.original.read_bytes() == discover.notebook_source(data).encode()
+        assert plugin.choice.graded == f"{ID}.ipynb"
+        # otter reads the file it resolved as a notebook before before_execution: it must stay one
+        nbformat.read(ag / "submission" / f"{ID}.ipynb", as_version=4)
+    finally:
+        shutil.rmtree(plugin.work)
+    # make grade: a student's folder holding the same notebook grades the same text
+    (tmp_path / "class" / "alice").mkdir(parents=True)
+    (tmp_path / "class" / "alice" / f"{ID}.ipynb").write_bytes(data)
+    found = discover.discover(tmp_path / "class", ID, tmp_path / "staging")["alice"]
+    assert found.source.read_bytes() == discover.notebook_source(data).encode()
+
+
+# -- a misnamed file: the same verdict as make grade ----------------------------------------------
+def test_a_misnamed_upload_is_missing_on_both_paths(tmp_path):
+    ag = _layout(tmp_path, {f"{ID} (1).py": REFERENCE})
+    upload.prepare(ag, ID)
+    plugin = _plugin(ag, f"{ID}.py")
+    try:
+        assert plugin.original is None and plugin.choice.source is None
+        assert f"{ID} (1).py" in plugin.choice.problem and f"named exactly {ID}.py" in plugin.choice.problem
+        assert plugin.choice.problem.startswith("your upload has no")
+    finally:
+        shutil.rmtree(plugin.work)
+    (tmp_path / "class" / "alice").mkdir(parents=True)
+    (tmp_path / "class" / "alice" / f"{ID} (1).py").write_bytes(REFERENCE)
+    assert discover.discover(tmp_path / "class", ID, tmp_path / "staging")["alice"].source is None
+
+
+def test_otter_run_grades_the_one_file_a_ta_names_whatever_its_name(tmp_path):
+    ag = _layout(tmp_path, {"alice.py": REFERENCE})
+    plugin = _plugin(ag, "alice.py", otter_run=True)
+    try:
+        assert plugin.original.read_bytes() == REFERENCE
+    finally:
+        shutil.rmtree(plugin.work)
+
+
+# -- a second run in the same container, a missing results folder --------------------------------
+def test_a_rerun_without_a_new_upload_grades_the_same_file(tmp_path):
+    ag = _layout(tmp_path, {f"{ID}.py": REFERENCE, "notes.txt": b"hi"})
+    firsts = []
+    for run in range(2):
+        upload.prepare(ag, ID)
+        (ag / "submission" / "tests").mkdir()  # what otter copies in before the plugin runs
+        (ag / "submission" / "__init__.py").write_text("")
+        plugin = _plugin(ag, f"{ID}.py")
+        try:
+            firsts.append((plugin.original.read_bytes(), plugin.choice.notes))
+        finally:
+            shutil.rmtree(plugin.work)
+    assert firsts[0] == firsts[1] == (REFERENCE, [f"graded {ID}.py; ignored (never run): notes.txt"])
+
+
+def test_a_new_upload_replaces_what_was_set_aside(tmp_path):
+    ag = _layout(tmp_path, {f"{ID}.py": b"x = 1\n"})
+    upload.prepare(ag, ID)
+    for entry in (ag / "submission").iterdir():
+        entry.unlink()
+    (ag / "submission" / f"{ID}.py").write_bytes(b"x = 2\n")
+    upload.prepare(ag, ID)
+    assert (ag / "upload" / f"{ID}.py").read_bytes() == b"x = 2\n"
+
+
+def test_prepare_creates_a_missing_results_folder(tmp_path):
+    ag = _layout(tmp_path, {f"{ID}.py": REFERENCE})
+    assert not (ag / "results").exists()
+    upload.prepare(ag, ID)
+    assert (ag / "results").is_dir()
+
+
+# -- isolation: checked, printed, refused when a layer is off ------------------------------------
+FULL = {"limits": "on", "uid": "on: uid 999", "landlock": "on: ABI 4", "seccomp": "on: no new processes",
+        "verified": {"read outside the sandbox": True, "start a process": True}}
+
+
+def _graded_with_layers(tmp_path, monkeypatch, layers, require=True):
+    from autograder.engine import registry
+    from autograder.gradescope import grade_one
+    from autograder.gradescope.plugin import PLUGIN_KEY
+    from otter.test_files import GradingResults
+
+    monkeypatch.setattr(grade_one, "isolation", lambda assignment: layers)
+    graded = []
+    real_get = registry.get
+
+    def fake_grade(path, assignment, work, **kw):
+        graded.append(path)
+        return grade_one.grade_missing(assignment, "stand-in")
+
+    monkeypatch.setattr(grade_one, "grade_submission", fake_grade)
+    monkeypatch.setattr(registry, "get", lambda a: __import__("dataclasses").replace(real_get(a), require_isolation=require))
+    ag = _layout(tmp_path, {f"{ID}.py": REFERENCE})
+    plugin = _plugin(ag, f"{ID}.py")
+    results = GradingResults([])
+    plugin.after_grading(results)
+    return results.get_plugin_data(PLUGIN_KEY), plugin.generate_report(), graded
+
+
+@pytest.mark.parametrize("layer,state", [("landlock", "off: the landlockpy package is not installed"),
+                                         ("seccomp", "off: libseccomp is not available (OSError)"),
+                                         ("cgroup", "off: no cgroup v2 here")])  # a layer added later
+def test_a_layer_that_is_off_means_nothing_is_graded_and_staff_are_told(tmp_path, monkeypatch, layer, state):
+    from autograder.gradescope.results import MISCONFIGURED, schema_problems
+
+    data, report, graded = _graded_with_layers(tmp_path, monkeypatch, {**FULL, layer: state})
+    assert graded == [], "the student's code ran without every isolation layer"
+    assert data["score"] == 0 and data["output"] == MISCONFIGURED
+    assert [t["name"] for t in data["tests"]] == [f"autograder misconfigured: {layer} unavailable ({state})"]
+    assert all(t["visibility"] == "hidden" for t in data["tests"]) and schema_problems(data) == []
+    assert state in report and "NOT GRADED" in report
+
+
+def test_a_verified_action_that_was_possible_is_a_misconfiguration(tmp_path, monkeypatch):
+    layers = {**FULL, "verified": {"read outside the sandbox": True, "start a process": False}}
+    data, _, graded = _graded_with_layers(tmp_path, monkeypatch, layers)
+    assert graded == [] and [t["name"] for t in data["tests"]] == [
+        "autograder misconfigured: start a process not blocked (self-test)"]
+
+
+def test_full_isolation_grades_and_prints_the_layers_to_staff(tmp_path, monkeypatch):
+    data, report, graded = _graded_with_layers(tmp_path, monkeypatch, FULL)
+    assert len(graded) == 1 and data["extra_data"]["isolation"] == FULL
+    for state in ("on: ABI 4", "on: uid 999", "on: no new processes"):
+        assert state in report
+
+
+def test_require_isolation_false_grades_anyway_and_says_so(tmp_path, monkeypatch):
+    data, report, graded = _graded_with_layers(tmp_path, monkeypatch, {**FULL, "landlock": "off: old kernel"},
+                                               require=False)
+    assert len(graded) == 1 and "off: old kernel" in report and "require_isolation = false" in report
+
+
+def test_require_isolation_is_a_checked_assignment_key(tmp_path, monkeypatch):
+    from autograder.engine import registry
+
+    for name, line in (("plain", ""), ("lax", "require_isolation = false\n"), ("typo", 'require_isolation = "no"\n')):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "assignment.toml").write_text(f'title = "T"\n{line}')
+    assert registry.read(tmp_path / "plain" / "assignment.toml").require_isolation is True
+    assert registry.read(tmp_path / "lax" / "assignment.toml").require_isolation is False
+    with pytest.raises(SystemExit, match="true or false"):
+        registry.read(tmp_path / "typo" / "assignment.toml")
+
+
+# -- the bundle's environment: every package the engine imports, pinned ------------------------
+def test_the_engines_imports_are_scanned_from_the_shipped_files(tmp_path):
+    from autograder.engine.release import _stage_engine, bundle_requirements, engine_distributions, imported_modules
+
+    _stage_engine(tmp_path, ID)  # what the bundle's files/ holds
+    modules = imported_modules(tmp_path)
+    assert {"landlockpy", "pyseccomp", "numpy", "matplotlib", "nbformat", "otter"} <= modules
+    assert not modules & {"os", "json", "autograder", "__future__"}
+    pins = bundle_requirements(tmp_path).splitlines()
+    for dist in ("landlockpy", "pyseccomp", "numpy", "matplotlib"):
+        assert [p for p in pins if p.lower().startswith(dist + "==")], dist
+    assert "pillow" in engine_distributions(tmp_path)  # what matplotlib needs, pinned too
+
+
+def test_the_release_gate_refuses_an_environment_without_a_confinement_package(tmp_path):
+    from autograder.engine.release import environment_problems
+
+    files = {"files/autograder/__init__.py": "", "files/autograder/engine/confine.py": "import landlockpy\nimport pyseccomp\n"}
+    for listed, expected in ((["landlockpy==0.2.0", "pyseccomp==0.1.2"], []),
+                             (["landlockpy==0.2.0"], ["pyseccomp"]),
+                             (["landlockpy==0.1.0", "pyseccomp==0.1.2"], ["landlockpy==0.1.0"])):
+        bundle = tmp_path / "autograder.zip"
+        with zipfile.ZipFile(bundle, "w") as z:
+            for name, text in files.items():
+                z.writestr(name, text)
+            z.writestr("environment.yml", "dependencies:\n  - pip:\n" + "".join(f"      - {p}\n" for p in listed))
+        problems = environment_problems(bundle)
+        assert len(problems) == len(expected) and all(e in p for e, p in zip(expected, problems)), problems
+
+
+# -- otter run on a TA's machine: the bundle's engine without PYTHONPATH --------------------------
+def test_the_venv_finds_the_bundles_engine_inside_otters_layout(tmp_path):
+    from autograder.gradescope import bundle_import
+
+    ag = _layout(tmp_path, {"x.py": b""})
+    (ag / "source" / "files" / "autograder" / "__init__.py").write_text("WHERE = 'bundle'\n")
+    code = ("import sys; sys.path[:] = [p for p in sys.path if p not in ('', %r)]; "
+            "import bundle_import; bundle_import.install(); import autograder; print(autograder.WHERE)") % str(ROOT)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {
+        "PYTHONPATH": str(ROOT / "autograder" / "gradescope")}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ag / "submission", env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == "bundle", out.stderr
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert "ModuleNotFoundError" in out.stderr  # outside otter's layout it answers nothing
+
+
+def test_make_setup_installs_the_finder_in_the_venv():
+    site = subprocess.run([sys.executable, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True).stdout.strip()
+    if not Path(site, "_autograder_bundle_import.pth").exists():
+        pytest.skip("this Python is not the project's .venv set up by make")
+    out = subprocess.run([sys.executable, "-c", "import sys; print([f.__name__ for f in sys.meta_path if isinstance(f, type)])"],
+                         capture_output=True, text=True)
+    assert "BundleFinder" in out.stdout
+    assert Path(site, "_autograder_bundle_import.py").read_text() == (ROOT / "autograder/gradescope/bundle_import.py").read_text()

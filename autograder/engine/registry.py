@@ -33,7 +33,7 @@ PARTS = {
     "examples": "examples/<id>/expected.toml",
 }
 
-_KEYS = {"title", "student_files", "solution_files", "figure_script", "hidden_tests_visibility"}
+_KEYS = {"title", "student_files", "solution_files", "figure_script", "hidden_tests_visibility", "require_isolation"}
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")  # Gradescope's own words
 
 
@@ -45,6 +45,7 @@ class Assignment:
     solution_files: tuple[str, ...] = ()  # ... and for solutions.zip
     figure_script: str | None = None  # run against the reference: its PNGs go into solutions.zip
     hidden_tests_visibility: str = "after_published"  # when Gradescope shows hidden checks' verdicts
+    require_isolation: bool = True  # Gradescope: grade nothing unless every isolation layer is on
 
     @property
     def folder(self) -> Path:
@@ -93,8 +94,12 @@ def read(config: Path) -> Assignment:
     if visibility not in VISIBILITIES:
         raise SystemExit(f"error: {config}: hidden_tests_visibility = {visibility!r}; choose one of "
                          f"{', '.join(VISIBILITIES)}")
+    require = keys.get("require_isolation", Assignment.require_isolation)
+    if not isinstance(require, bool):
+        raise SystemExit(f"error: {config}: require_isolation = {require!r}; write true or false")
     return Assignment(
         id=config.parent.name,
+        require_isolation=require,
         hidden_tests_visibility=visibility,
         title=keys["title"],
         student_files=tuple(keys.get("student_files", ())),

@@ -107,7 +107,7 @@ def build_autograder_zip(assignment: str, reference: dict, stage: Path, out: Pat
     _stage_engine(src, assignment)
     (src / "reference").mkdir()
     (src / "reference" / f"{assignment}.json").write_text(json.dumps(reference))
-    (src / "requirements.txt").write_text(pinned("numpy", "matplotlib"))
+    (src / "requirements.txt").write_text(bundle_requirements(src))
     otter_config = {"lang": "python", "show_stdout": False, "show_hidden": False,
                     "plugins": [{PLUGIN_KEY: {"assignment": assignment}}]}
     (src / "otter_config.json").write_text(json.dumps(otter_config, indent=2))
@@ -115,7 +115,8 @@ def build_autograder_zip(assignment: str, reference: dict, stage: Path, out: Pat
            "-r", "requirements.txt", "-c", "otter_config.json", "--python-version", GRADESCOPE_PYTHON,
            "autograder", "assignments", "reference"]
     _run(cmd, cwd=src, what="otter generate")
-    _append_to_setup(out, (GRADESCOPE / "setup_extra.sh").read_text())
+    _rewrite(out, {"setup.sh": lambda text: text.rstrip("\n") + "\n" + (GRADESCOPE / "setup_extra.sh").read_text(),
+                   "run_otter.py": lambda text: _prepare_upload_first(text, assignment)})
 
 
 GRADESCOPE = ROOT / "autograder" / "gradescope"
@@ -137,15 +138,137 @@ def _stage_engine(dest: Path, assignment: str) -> None:
     shutil.copy(registry.get(assignment).config, dest / "assignments" / assignment / "assignment.toml")
 
 
-def _append_to_setup(bundle: Path, lines: str) -> None:
-    """Add ``lines`` at the end of the setup.sh that otter generate wrote into ``bundle``."""
+def _rewrite(bundle: Path, edits: dict) -> None:
+    """Apply ``edits`` ({file name: text -> text}) to the files otter generate wrote into ``bundle``."""
     with zipfile.ZipFile(bundle) as z:
         entries = [(info, z.read(info)) for info in z.infolist()]
+    missing = set(edits) - {info.filename for info, _ in entries}
+    if missing:
+        raise GateFailure(f"otter generate wrote no {', '.join(sorted(missing))} (otter changed?)")
     with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as z:
         for info, data in entries:
-            if info.filename == "setup.sh":
-                data = data.rstrip(b"\n") + b"\n" + lines.encode()
+            if info.filename in edits:
+                data = edits[info.filename](data.decode()).encode()
             z.writestr(info, data)
+
+
+# otter refuses an upload of two .py files (or two notebooks) before any plugin hook runs
+# (PythonRunner.resolve_submission_path), so the bundle's run_otter.py sets the upload aside first.
+RUN_OTTER_CALL = '    run_autograder("/autograder")\n'
+RUN_OTTER_PREPARE = '''    try:  # 18.065: set the upload aside; otter finds one placeholder (autograder/gradescope/upload.py)
+        from autograder.gradescope.upload import prepare
+        prepare("/autograder", {assignment!r})
+    except Exception:  # the plugin sets the upload aside itself and reports what went wrong
+        import traceback
+        traceback.print_exc()
+'''
+
+
+def _prepare_upload_first(run_otter: str, assignment: str) -> str:
+    if run_otter.count(RUN_OTTER_CALL) != 1:
+        raise GateFailure("otter's run_otter.py no longer calls run_autograder(\"/autograder\") once: "
+                          "autograder/engine/release.py must learn where the upload is set aside")
+    return run_otter.replace(RUN_OTTER_CALL, RUN_OTTER_PREPARE.format(assignment=assignment) + RUN_OTTER_CALL)
+
+
+# -- the bundle's environment: every package the shipped engine imports, pinned -----------------
+OTTER_DISTRIBUTION = "otter-grader"  # otter generate pins it itself (otter-grader[...]==<version>)
+
+
+def imported_modules(root: Path) -> set[str]:
+    """Top-level names of every module imported by the .py files under ``root`` (any nesting:
+    imports inside functions count), less the standard library and the packages under ``root``."""
+    import ast
+
+    own = {p.stem if p.suffix == ".py" else p.name for p in root.iterdir()}
+    names = set()
+    for f in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(f.read_bytes(), str(f))):
+            if isinstance(node, ast.Import):
+                names |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module.split(".")[0])
+    return {n for n in names if n not in sys.stdlib_module_names and n not in own and n != "__future__"}
+
+
+def engine_distributions(root: Path) -> dict[str, list[str]]:
+    """distribution -> the modules of it imported under ``root``, with every distribution those
+    need in turn (their installed requirements, recursively): what the grader must have."""
+    import importlib.metadata as md
+
+    from packaging.requirements import Requirement  # a dependency of otter, hence of the project
+
+    by_module = md.packages_distributions()
+    needed: dict[str, list[str]] = {}
+    for module in sorted(imported_modules(root)):
+        for dist in by_module.get(module, [module]):
+            needed.setdefault(_canonical(dist), []).append(module)
+    todo = list(needed)
+    while todo:
+        try:
+            requires = md.requires(todo.pop()) or []
+        except md.PackageNotFoundError:
+            continue
+        for line in requires:
+            req = Requirement(line)
+            if req.marker is not None and not req.marker.evaluate({"extra": ""}):
+                continue  # an extra, another platform or Python version
+            name = _canonical(req.name)
+            if name not in needed:
+                needed[name] = []
+                todo.append(name)
+    return needed
+
+
+def _canonical(name: str) -> str:
+    import re
+
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _pins() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        if "==" in line:
+            pins[_canonical(line.split("==")[0].strip())] = line.strip()
+    return pins
+
+
+def bundle_requirements(root: Path) -> str:
+    """The bundle's requirements.txt: the exact pins (requirements.txt) of every distribution the
+    engine under ``root`` imports and of what they need, otter's own pin left to otter generate."""
+    pins = _pins()
+    needed = engine_distributions(root)
+    unpinned = sorted(d for d in needed if d not in pins)
+    if unpinned:
+        raise GateFailure(f"the engine needs {', '.join(unpinned)}, which requirements.txt does not pin")
+    return "".join(pins[d] + "\n" for d in sorted(needed) if d != OTTER_DISTRIBUTION)
+
+
+def environment_problems(autograder_zip: Path) -> list[str]:
+    """What the bundle's own environment (environment.yml, which setup.sh installs) lacks of the
+    packages its shipped engine (files/) imports, or pins at another version than requirements.txt."""
+    import re
+
+    with tempfile.TemporaryDirectory(prefix="bundle-files-") as tmp:
+        with zipfile.ZipFile(autograder_zip) as z:
+            z.extractall(tmp, [n for n in z.namelist() if n.startswith("files/") and n.endswith(".py")])
+            environment = z.read("environment.yml").decode()
+        needed = engine_distributions(Path(tmp) / "files")
+    listed = {}
+    for line in environment.splitlines():
+        m = re.match(r"\s*-\s*([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*==\s*(\S+)\s*$", line)
+        if m:
+            listed[_canonical(m.group(1))] = m.group(3)
+    pins = {name: line.split("==")[1] for name, line in _pins().items()}
+    problems = []
+    for dist, modules in sorted(needed.items()):
+        why = f" (imported as {', '.join(modules)})" if modules else " (needed by what the engine imports)"
+        if dist not in listed:
+            problems.append(f"the bundle's environment.yml does not install {dist}{why}")
+        elif dist in pins and listed[dist] != pins[dist]:
+            problems.append(f"the bundle's environment.yml pins {dist}=={listed[dist]}, requirements.txt {pins[dist]}")
+    return problems
 
 
 def build_student_zip(assignment: str, reference: dict, questions, stage: Path, out: Path) -> None:
@@ -259,15 +382,12 @@ def otter_score(autograder_zip: Path, file: Path, assignment: str) -> tuple[floa
         shutil.copy(file, sub)
         out = Path(tmp) / "out"
         out.mkdir()  # otter run -o needs the folder to exist
-        # The grader imports the engine from the bundle's own files, as on Gradescope (setup_extra.sh)
-        files = Path(tmp) / "bundle"
-        with zipfile.ZipFile(autograder_zip) as z:
-            z.extractall(files, [n for n in z.namelist() if n.startswith("files/")])
+        # No PYTHONPATH: the grader imports the engine from the bundle's own files, as a TA's otter
+        # run does (the .venv's finder, autograder/gradescope/bundle_import.py)
         cmd = [sys.executable, "-m", "otter", "run", "--no-logo", "-a", str(autograder_zip), "-o", str(out), str(sub)]
         for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
             try:
-                _run(cmd, cwd=sub.parent, what=f"otter run on {file.name}", timeout=OTTER_RUN_TIMEOUT,
-                     env_extra={"PYTHONPATH": str(files / "files")})
+                _run(cmd, cwd=sub.parent, what=f"otter run on {file.name}", timeout=OTTER_RUN_TIMEOUT)
                 break
             except GateFailure as exc:
                 if attempt == KERNEL_START_ATTEMPTS or not any(m in str(exc) for m in KERNEL_NEVER_STARTED):
@@ -282,7 +402,7 @@ def gate(assignment: str, autograder_zip: Path, student_zip: Path) -> list[str]:
     """Reasons this release must not ship (empty list: it may)."""
     from autograder.gradescope.results import schema_problems
 
-    problems = []
+    problems = environment_problems(autograder_zip)
     a = registry.get(assignment)
     checks = sum(len(q.cases) for q in load_suite(assignment))
     score, mx, res = otter_score(autograder_zip, a.solution, assignment)

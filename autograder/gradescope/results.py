@@ -23,14 +23,36 @@ HIDDEN_FAILED = "failed (hidden test: its inputs and expected values are not sho
 STATUS_SENTENCE = {s.value: s.for_students for s in Status}  # one vocabulary: status.py
 
 
-def gradescope_results(g: Graded, hidden_tests_visibility: str = DEFAULT_HIDDEN_VISIBILITY) -> dict:
+def gradescope_results(g: Graded, hidden_tests_visibility: str = DEFAULT_HIDDEN_VISIBILITY,
+                       notes: list[str] = ()) -> dict:
+    """``notes``: lines about the upload (what was graded, what was ignored), after the status."""
     return {
         "score": g.total,
         "execution_time": round(g.seconds, 2),
-        "output": status_sentence(g),
+        "output": "\n".join([status_sentence(g), *(f"Note: {n}." for n in notes)]),
         "stdout_visibility": "hidden",
         "extra_data": {"status": g.status},
         "tests": gradescope_tests(g, hidden_tests_visibility, HIDDEN_FAILED),
+    }
+
+
+MISCONFIGURED = ("The autograder is misconfigured (part of the sandbox that runs your code is missing), so your "
+                 "file was not graded. This is not your fault: the course staff see the details with this "
+                 "result. Please tell your instructor, and upload again once it is fixed.")
+
+
+def misconfigured_results(problems: list[str], layers: dict) -> dict:
+    """Nothing graded: score 0, one sentence for the student, and one entry per problem that only
+    staff see ("autograder misconfigured: landlock unavailable (off: ...)")."""
+    return {
+        "score": 0,
+        "output": MISCONFIGURED,
+        "stdout_visibility": "hidden",
+        "extra_data": {"status": "misconfigured", "isolation": layers},
+        "tests": [{"name": f"autograder misconfigured: {p}", "score": 0, "max_score": 0, "status": "failed",
+                   "output": "the submission was not graded: require_isolation (assignment.toml) refuses to run "
+                             "student code without every isolation layer (README, Gradescope)",
+                   "visibility": "hidden"} for p in problems],
     }
 
 
