@@ -5,6 +5,7 @@
 #   make test                       the project's own tests, fast lane (under 5 minutes)
 #   make test-all                   ... and the slow lane: full example classes, attacks, every otter run
 #   make bench                      benchmarks (ratios measured side by side)
+#   make gradescope-image           forward_mode's bundle in a Gradescope-like image, as root (tools/gradescope_image/)
 # Python 3.11 (python3.11 if present, else python3)
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
@@ -28,7 +29,7 @@ GRADE_OPTIONS = --jobs $(JOBS) --out $(OUT) --submissions $(SUBMISSIONS) \
 .PHONY: help setup grade release test test-slow test-all bench clean
 
 help:
-	@sed -n '2,7p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,8p' Makefile | sed 's/^# \{0,1\}//'
 
 $(VENV)/.ready: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null || { echo "error: need Python 3.11 (found: $(PYTHON)); install it or run make PYTHON=/path/to/python3.11"; exit 1; }
@@ -74,3 +75,10 @@ bench: setup
 
 clean:
 	rm -rf dist grades build .pytest_cache
+
+# A Gradescope-like image (tools/gradescope_image/README.md): Debian bookworm by debootstrap, the bundle
+# installed by its own setup.sh, every kind of upload graded in a fresh container and compared with
+# make grade.  Root only; the first run builds the image (~10 min), later runs reuse it (/var/cache).
+.PHONY: gradescope-image
+gradescope-image: setup
+	$(PY) -m pytest -q -s -m slow tests/test_gradescope_image.py

@@ -118,6 +118,10 @@ def choose(folder: Path, assignment: str, staging: Path, named_by_ta: bool = Fal
     run was given one file, graded whatever its name (``make grade``'s top-level ``<student>.py``)."""
     files = uploaded_files(folder)
     listed = [f for f in files if not any(part.startswith(".") or part in IGNORED_PARTS for part in f.split("/"))]
+    links = [f for f in files if (folder / f).is_symlink()]
+    if links:  # never followed: it could point at the bundle's files (discover refuses it too)
+        return Choice(None, problem=f"your upload holds a symbolic link ({_shown(links)}), which is never "
+                                    f"followed; upload the file itself")
     entry = folder
     if named_by_ta and len(files) == 1 and "/" not in files[0] and files[0].endswith((".py", ".ipynb")):
         entry = folder / files[0]
