@@ -92,9 +92,9 @@ def discover(folder: Path, assignment: str, staging: Path) -> dict[str, Submissi
             continue
         student = student_name(entry)
         if student in found:
-            raise DiscoveryError(f"two entries for the student {shown(student)!r}: {_shown_entry(found[student].entry)} "
-                                 f"and {_shown_entry(entry)}; keep one of them (e.g. move the "
-                                 f"other out of {folder}) and grade again")
+            raise DiscoveryError(f"two entries for the student {shown(student)!r}: "
+                                 f"{_shown_entry(found[student].entry)} and {_shown_entry(entry)}; keep one of "
+                                 f"them (e.g. move the other out of {folder}) and grade again")
         found[student] = submission(student, entry, assignment, staging / f"{number:05d}")
     if not found:
         raise DiscoveryError(f"{folder} holds no submissions: put one entry per student in it "

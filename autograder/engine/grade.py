@@ -13,6 +13,12 @@ whose stored grading (``report.GRADED_FILE``) matches the submission and the sui
 again, so a rerun after an interrupt only finishes the job.  An interrupted student is never
 recorded: their child is killed and nothing is written for them.  The gradebook is always rebuilt
 from every student's stored result, so ``--student`` regrades a few and keeps the whole class.
+
+The class run always finishes: a student controls one submission and nothing else, so any exception
+while discovering, grading, judging or writing one student's results is that student's row (status
+``error``, "internal error while <step>: <type>: <message>"), and the others are graded as usual.
+Only an interrupt (Ctrl-C, SIGTERM) stops the run.  Whatever this module prints about a student goes
+through ``text.visible`` (names are file names the student chose).
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -46,10 +53,12 @@ from .reference import reference_results
 from .sandbox import run_submission
 from .score import Graded, missing, score_run
 from .status import Status
-from .suite import ROOT, load_suite
+from .suite import ROOT, Question, load_suite
+from .text import visible
 
 CHECK_COMMAND = "python check.py {id}.py"
 INTERRUPTED_EXIT = 130  # the shell's code for "stopped by Ctrl-C"
+_STOPPING = threading.Event()  # set on an interrupt, before the children are killed
 
 
 def submissions_folder(root: Path, assignment: str, several: bool) -> Path:
@@ -63,7 +72,8 @@ def fingerprint(submission: Path | None, assignment: str, note: str = "", inputs
     """Changes when the submission (or, for a missing one, what was found) or any grading input
     (suite, reference solution, engine, assignment.toml) changes.  ``inputs``: the grading inputs'
     own fingerprint, when the caller computed it once for the whole class."""
-    h = hashlib.sha256(note.encode() + b"\0" + (inputs or reference.fingerprint(assignment)).encode() + b"\0")
+    inputs = inputs or reference.fingerprint(assignment)
+    h = hashlib.sha256(note.encode("utf-8", "surrogatepass") + b"\0" + inputs.encode() + b"\0")
     if submission is not None:
         h.update(submission.read_bytes())
     return h.hexdigest()[:16]
@@ -81,12 +91,16 @@ class Plan:
     selected: bool = False  # --student: todo is the named students
     todo: list[str] = field(default_factory=list)
     done: set[str] = field(default_factory=set)  # graded by this run
+    unsaved: dict[str, Graded] = field(default_factory=dict)  # rows whose files could not be written
+
+    def folder_of(self, student: str) -> Path:
+        return report.student_folder(self.out_dir, student)
 
 
 def plan(assignment: str, folder: Path, out: Path, staging: Path, force: bool, only: list[str] | None) -> Plan:
     class_ = discover(folder, assignment, staging / assignment)
     inputs = reference.fingerprint(assignment)  # once: ~40 files, the same for every student
-    prints = {s: fingerprint(sub.source, assignment, sub.problem, inputs) for s, sub in class_.items()}
+    prints = {s: _fingerprint(class_, s, assignment, inputs) for s in list(class_)}
     p = Plan(assignment, folder, out / assignment, class_, prints, selected=only is not None)
     for student in class_:
         if only is not None:
@@ -97,10 +111,91 @@ def plan(assignment: str, folder: Path, out: Path, staging: Path, force: bool, o
     return p
 
 
+def _fingerprint(class_: dict[str, Submission], student: str, assignment: str, inputs: str) -> str:
+    """The student's fingerprint; a file that cannot be read makes the entry that student's internal
+    error (the rest of the class is planned as usual)."""
+    sub = class_[student]
+    try:
+        return fingerprint(sub.source, assignment, sub.problem, inputs)
+    except Exception as exc:
+        class_[student] = Submission(student, sub.entry, None, _internal("reading the file", exc), internal=True)
+        return fingerprint(None, assignment, class_[student].problem, inputs)
+
+
+def _internal(doing: str, exc: BaseException) -> str:
+    """One line naming what failed, for a student's row: the grader's failure, not the student's."""
+    return f"internal error while {doing}: {type(exc).__name__}: {visible(exc)[:200]} (tell the course staff)"
+
+
+def _stored(p: Plan, student: str) -> Graded | None:
+    try:
+        return report.read_student(p.folder_of(student))
+    except ValueError:  # a name that cannot be a folder: never stored
+        return None
+
+
 def _current(p: Plan, student: str) -> Graded | None:
     """The stored result of ``student`` if it was computed from the very same files."""
-    previous = report.read_student(p.out_dir / student)
+    previous = _stored(p, student)
     return previous if previous and previous.fingerprint == p.fingerprints[student] else None
+
+
+def error_row(student: str, assignment: str, questions: list[Question], message: str) -> Graded:
+    """A row with status ``error``, every check failed with ``message``."""
+    g = missing(student, assignment, questions, message)
+    g.status = Status.ERROR.value
+    return g
+
+
+def grade_student(p: Plan, student: str, questions: list[Question], reference: dict, checks: list) -> Graded | None:
+    """``student``'s row; None if an interrupt cut their grading short (nothing of them is recorded).
+
+    Every exception of the grader on this student's data (their files, their child, their results)
+    is their row, status ``error``, naming the step and the exception.
+    """
+    sub = p.class_[student]
+    if sub.source is None:
+        g = missing(student, p.assignment, questions, sub.problem)
+        g.status = Status.ERROR.value if sub.internal else g.status
+        return g
+    doing = "grading"
+    try:
+        keep = p.folder_of(student)
+        run = run_submission(sub.source, p.assignment, checks, keep)
+        doing = "judging"
+        return score_run(student, p.assignment, questions, run, reference)
+    except Exception as exc:
+        if doing == "grading" and (isinstance(exc, sandbox.Interrupted) or _STOPPING.is_set()):
+            _forget(p, student)  # cut short: nothing about this student is recorded
+            return None
+        print(f"   internal error while {doing} {visible(student)}: {type(exc).__name__}: {visible(exc)}",
+              file=sys.stderr, flush=True)
+        return error_row(student, p.assignment, questions, _internal(doing, exc))
+
+
+def _forget(p: Plan, student: str) -> None:
+    keep = p.folder_of(student)
+    if not report.is_graded(keep):
+        shutil.rmtree(keep, ignore_errors=True)
+
+
+def record(p: Plan, student: str, g: Graded, questions: list[Question], check_command: str) -> Graded:
+    """Write ``g`` as the student's results.  If that fails, the row says so: written if it can be
+    (with no fingerprint, so the next run grades them again), else kept for this run's gradebook."""
+    g.fingerprint = p.fingerprints[student]
+    try:
+        report.write_student(p.folder_of(student), g, check_command)
+        return g
+    except Exception as exc:
+        print(f"   internal error while writing the results of {visible(student)}: {type(exc).__name__}: "
+              f"{visible(exc)}", file=sys.stderr, flush=True)
+        row = error_row(student, p.assignment, questions, _internal("writing the results", exc))
+        row.seconds = g.seconds
+    try:
+        report.write_student(p.folder_of(student), row, check_command)
+    except Exception:
+        p.unsaved[student] = row
+    return row
 
 
 def grade_plan(p: Plan, jobs: int, require_isolation: bool = False) -> None:
@@ -111,7 +206,7 @@ def grade_plan(p: Plan, jobs: int, require_isolation: bool = False) -> None:
     print(f"== {p.assignment}: {registry.get(p.assignment).title}\n"
           f"   {n} submission{'' if n == 1 else 's'} in {p.folder} -> {p.out_dir}", flush=True)
     if p.selected:
-        print(f"   regrading {', '.join(p.todo) or 'nobody'} (named); the other {n - len(p.todo)} keep their "
+        print(f"   regrading {_names(p.todo, len(p.todo)) or 'nobody'} (named); the other {n - len(p.todo)} keep their "
               "stored results", flush=True)
     elif len(p.todo) < n:
         print(f"   {n - len(p.todo)} already graded (unchanged since); grading the other {len(p.todo)}", flush=True)
@@ -127,27 +222,12 @@ def grade_plan(p: Plan, jobs: int, require_isolation: bool = False) -> None:
     progress = Progress(len(p.todo))
 
     def one(student: str) -> None:
-        sub, keep = p.class_[student], p.out_dir / student
-        if sub.source is None:
-            g = missing(student, p.assignment, questions, sub.problem)
-        else:
-            try:
-                run = run_submission(sub.source, p.assignment, checks, keep)
-            except sandbox.Interrupted:  # cut short: nothing about this student is recorded
-                if not report.is_graded(keep):
-                    shutil.rmtree(keep, ignore_errors=True)
-                return
-            try:
-                g = score_run(student, p.assignment, questions, run, reference)
-            except Exception as exc:  # a grader bug on this student's data: this student only, named
-                g = missing(student, p.assignment, questions, f"internal error while judging: {type(exc).__name__}: "
-                                                              f"{str(exc)[:200]} (tell the course staff)")
-                g.status = Status.ERROR.value
-                print(f"   error while judging {student}: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
-        g.fingerprint = p.fingerprints[student]
-        report.write_student(keep, g, check_command)
+        g = grade_student(p, student, questions, reference, checks)
+        if g is None:
+            return
+        g = record(p, student, g, questions, check_command)
         p.done.add(student)
-        progress.finished(f"{student:<28} {report.num(g.total):>5} / {report.num(g.max_total):<4} "
+        progress.finished(f"{visible(student):<28} {report.num(g.total):>5} / {report.num(g.max_total):<4} "
                           f"{g.status:<9} ({g.seconds:.1f} s)")
 
     progress.start()
@@ -157,6 +237,7 @@ def grade_plan(p: Plan, jobs: int, require_isolation: bool = False) -> None:
         for f in as_completed([pool.submit(one, s) for s in p.todo]):
             f.result()
     except BaseException:
+        _STOPPING.set()  # first: a worker whose child dies now must not record an error for it
         sandbox.kill_all()  # before waiting: the workers' children die now, the workers return at once
         pool.shutdown(wait=True, cancel_futures=True)
         raise
@@ -169,7 +250,7 @@ def write_gradebook(p: Plan) -> None:
     """grades.csv and summary.md from every student's stored result: the whole class, always."""
     graded, ungraded, stale = [], [], []
     for student in p.class_:
-        stored = report.read_student(p.out_dir / student)
+        stored = p.unsaved.get(student) or _stored(p, student)
         if stored is None:
             ungraded.append(student)
             continue
@@ -181,11 +262,16 @@ def write_gradebook(p: Plan) -> None:
     print(report.write_gradebook(p.out_dir, graded, notes))
     if ungraded:
         print(f"note: {len(ungraded)} student{'s have' if len(ungraded) > 1 else ' has'} no result yet and "
-              f"{'are' if len(ungraded) > 1 else 'is'} not in the gradebook ({', '.join(ungraded[:5])}"
+              f"{'are' if len(ungraded) > 1 else 'is'} not in the gradebook ({_names(ungraded)}"
               f"{', ...' if len(ungraded) > 5 else ''}): run without --student to grade them")
     if stale:
-        print(f"note: the gradebook shows an older result for {', '.join(stale[:5])}"
+        print(f"note: the gradebook shows an older result for {_names(stale)}"
               f"{', ...' if len(stale) > 5 else ''} (file or tests changed since): run without --student to regrade")
+
+
+def _names(students: list[str], n: int = 5) -> str:
+    """The first ``n`` names, as the terminal shows them."""
+    return ", ".join(visible(s) for s in students[:n])
 
 
 def unknown_students(names: list[str], plans: list[Plan]) -> str:
@@ -195,8 +281,9 @@ def unknown_students(names: list[str], plans: list[Plan]) -> str:
     for name in names:
         if name not in known:
             close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
-            lines.append(f"error: no student {name!r} in {', '.join(str(p.folder) for p in plans)}"
-                         + (f"; did you mean {' or '.join(close)}?" if close else f" ({len(known)} students)"))
+            lines.append(f"error: no student {visible(repr(name))} in {', '.join(str(p.folder) for p in plans)}"
+                         + (f"; did you mean {' or '.join(visible(c) for c in close)}?" if close
+                            else f" ({len(known)} students)"))
     return "\n".join(lines)
 
 
@@ -255,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
                 try:
                     plans.append(plan(assignment, folder, args.out, Path(staging), args.force, args.student))
                 except DiscoveryError as err:
-                    print(f"error: {err}", file=sys.stderr)
+                    print(f"error: {visible(err)}", file=sys.stderr)
                     return 2
             problem = unknown_students(args.student or [], plans)
             if problem:

@@ -6,6 +6,10 @@ On a terminal the status line (count, elapsed time, estimate of what is left) is
 with a carriage return under the result lines; in a log file (not a TTY) each result line carries
 the same figures instead.  Plain ``print``: one line of arithmetic does not earn a dependency
 (tqdm or rich would also have to be installed wherever the staff grade).
+
+A result line names a student, and a student's name is a file name the student chose: it is written
+through ``text.visible``, so no escape sequence, carriage return or bidi override in it reaches the
+terminal (the status line's own ``\r\033[K`` is the only control sequence written).
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from __future__ import annotations
 import sys
 import threading
 import time
+
+from .text import visible
 
 
 def clock(seconds: float) -> str:
@@ -52,7 +58,8 @@ class Progress:
             self.ticking.wait(1.0)
 
     def finished(self, line: str) -> None:
-        """One student graded: ``line`` says who and how."""
+        """One student graded: ``line`` says who and how (shown with ``visible``)."""
+        line = visible(line)
         with self.lock:
             self.done += 1
             self.fresh += 1

@@ -4,6 +4,11 @@
 Every file is written atomically (temp file + rename): an interrupted run leaves either the old file
 or the new one, never half of one, and the gradebook is rebuilt from the per-student files, so a
 rerun can neither lose nor duplicate a row.
+
+Everything derived from a submission (the student's name, which is a file name; every message,
+which may hold what the student's code returned or raised; what it printed) is shown through
+``text``: Markdown puts it in a code span (``md_code``), CSV cells cannot start a formula
+(``csv_text``), JSON text and the terminal carry no control character (``visible``).
 """
 
 from __future__ import annotations
@@ -17,15 +22,27 @@ from pathlib import Path
 
 from .score import STATUS_ORDER, Graded
 from .status import Status
+from .text import csv_text, md_code, visible
 
 STATUS_HELP = {s.value: s.help for s in Status}
+# The assignment's own files, beside the student folders: a student of that name gets ``_<name>``
+# (no student's name starts with ``_``: discover ignores such entries, so no two students collide).
+GRADEBOOK_FILES = {"grades.csv", "summary.md", "histogram.png"}
 
 
 def write_atomic(path: Path, text: str | bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_bytes(text.encode() if isinstance(text, str) else text)
+    tmp.write_bytes(text.encode("utf-8", "backslashreplace") if isinstance(text, str) else text)
     os.replace(tmp, path)
+
+
+def student_folder(out_dir: Path, student: str) -> Path:
+    """Where a student's results go: ``out_dir/<student>``, or ``out_dir/_<student>`` for a student
+    named like one of the gradebook's files (``summary.md.py`` is the student ``summary.md``)."""
+    if not student or student in (".", "..") or "/" in student or "\0" in student:
+        raise ValueError(f"{visible(student)!r} cannot name a folder")
+    return out_dir / (f"_{student}" if student in GRADEBOOK_FILES else student)
 
 
 # -- per student --------------------------------------------------------------------------------
@@ -38,7 +55,7 @@ def gradescope_tests(g: Graded, hidden_visibility: str, hidden_failed: str | Non
     def output(o) -> str:
         if o.passed:
             return "passed"
-        return hidden_failed if o.hidden and hidden_failed is not None else o.message
+        return hidden_failed if o.hidden and hidden_failed is not None else visible(o.message, keep_newlines=True)
 
     return [{"name": f"{o.question}: {o.name}",
              "score": o.points,
@@ -55,7 +72,7 @@ def results_json(g: Graded) -> dict:
     return {
         "score": g.total,
         "execution_time": g.seconds,
-        "output": f"Status: {g.status}" + (f" ({g.status_message})" if g.status_message else ""),
+        "output": f"Status: {g.status}" + (f" ({visible(g.status_message)})" if g.status_message else ""),
         "tests": gradescope_tests(g, "hidden"),
         "extra_data": {"status": g.status},
     }
@@ -64,10 +81,10 @@ def results_json(g: Graded) -> dict:
 def feedback_md(g: Graded, check_command: str) -> str:
     out = io.StringIO()
     w = out.write
-    w(f"# {g.assignment}: feedback for {g.student}\n\n")
+    w(f"# {g.assignment}: feedback for {md_code(g.student)}\n\n")
     w(f"**Score: {num(g.total)} / {num(g.max_total)}**  ·  status: `{g.status}`\n\n")
     if g.status != "ok":
-        w(f"> **{STATUS_HELP.get(g.status, g.status)}**: {g.status_message}\n\n")
+        w(f"> **{STATUS_HELP.get(g.status, g.status)}**: {md_code(g.status_message)}\n\n")
     w("| question | points |\n|---|---:|\n")
     for q, (pts, mx) in g.question_points().items():
         w(f"| {q}: {g.questions.get(q, '')} | {num(pts)} / {num(mx)} |\n")
@@ -79,7 +96,7 @@ def feedback_md(g: Graded, check_command: str) -> str:
             if o.hidden:
                 w(f"- {mark} {o.name} *(hidden test)*: {num(o.points)} / {num(o.max_points)}\n")
             else:
-                detail = "" if o.passed else f"\n  - {o.message}"
+                detail = "" if o.passed else f"\n  - {md_code(o.message)}"
                 w(f"- {mark} {o.name}: {num(o.points)} / {num(o.max_points)}{detail}\n")
     w(f"\nTo reproduce the public tests on your own machine: `{check_command}`\n")
     return out.getvalue()
@@ -89,7 +106,8 @@ def write_student(folder: Path, g: Graded, check_command: str) -> None:
     text = feedback_md(g, check_command)
     figures = sorted((folder / "figures").glob("*.png")) if (folder / "figures").is_dir() else []
     if figures:
-        text += "\nYour figures, as the grader drew them: " + ", ".join(f"figures/{f.name}" for f in figures) + "\n"
+        shown = ", ".join(md_code(f"figures/{f.name}") for f in figures)
+        text += f"\nYour figures, as the grader drew them: {shown}\n"
     write_atomic(folder / "feedback.md", text)
     write_atomic(folder / "results.json", json.dumps(results_json(g), indent=1))
     write_atomic(folder / GRADED_FILE, json.dumps(g.to_dict()))  # last: marks "done" for the resume step
@@ -121,9 +139,11 @@ def write_gradebook(folder: Path, graded: list[Graded], notes: str = "") -> str:
     writer.writerow(["student", *questions, "total", "max_total", "status"])
     for g in graded:
         qp = g.question_points()
-        writer.writerow([g.student, *(num(qp[q][0]) for q in questions), num(g.total), num(g.max_total), g.status])
+        writer.writerow([csv_text(g.student), *(num(qp.get(q, (0, 0))[0]) for q in questions), num(g.total),
+                         num(g.max_total), csv_text(g.status)])
     write_atomic(folder / "grades.csv", buf.getvalue())
-    summary = summary_md(graded, questions, {g.student: printed_lines(folder / g.student) for g in graded})
+    summary = summary_md(graded, questions, {g.student: printed_lines(student_folder(folder, g.student))
+                                             for g in graded})
     summary += f"\n{notes}" if notes else ""
     write_atomic(folder / "summary.md", summary)
     if graded:
@@ -132,17 +152,19 @@ def write_gradebook(folder: Path, graded: list[Graded], notes: str = "") -> str:
 
 
 def printed_lines(folder: Path, n: int = 3, width: int = 80) -> str:
-    """The first lines the student's file printed (output.txt), shortened for a table cell; '' if none."""
+    """The first lines the student's file printed (output.txt), each a code span for a table cell
+    (``md_code``: a carriage return or an escape sequence is shown, never acted on); '' if none."""
     try:
-        with open(folder / "output.txt", errors="replace") as f:
-            head = [line.rstrip()[:width] for _, line in zip(range(n + 1), f)]
+        with open(folder / "output.txt", "rb") as f:
+            head = f.read(64 * 1024).decode("utf-8", "replace").split("\n")[:n + 1]
     except OSError:
         return ""
+    head = [line.rstrip(" ")[:width] for line in head]
     head = [line for line in head if line]
     if not head:
         return ""
     more = " ..." if len(head) > n else ""
-    return " / ".join("`" + line.replace("`", "'") + "`" for line in head[:n]) + more
+    return " / ".join(md_code(line, table=True) for line in head[:n]) + more
 
 
 def summary_md(graded: list[Graded], questions: list[str], printed: dict[str, str] | None = None) -> str:
@@ -158,7 +180,7 @@ def summary_md(graded: list[Graded], questions: list[str], printed: dict[str, st
       f"mean {sum(totals) / n:.1f}, full marks {sum(t == mx for t in totals)} of {n}\n\n")
     w("| question | full marks | mean points |\n|---|---:|---:|\n")
     for q in questions:
-        pts = [g.question_points()[q] for g in graded]
+        pts = [g.question_points().get(q, (0.0, 0.0)) for g in graded]
         full = sum(p == m for p, m in pts)
         w(f"| {q}: {graded[0].questions[q]} | {full}/{n} ({100 * full / n:.0f} %) | "
           f"{sum(p for p, _ in pts) / n:.1f} / {num(pts[0][1])} |\n")
@@ -172,12 +194,18 @@ def summary_md(graded: list[Graded], questions: list[str], printed: dict[str, st
     trouble = [g for g in graded if g.status != "ok" or printed.get(g.student)]
     if trouble:
         w("\nNeeds a look:\n\n| student | status | what happened |\n|---|---|---|\n")
-        for g in sorted(trouble, key=lambda g: (STATUS_ORDER.index(g.status), g.student)):
-            what = g.status_message
+        for g in sorted(trouble, key=lambda g: (_rank(g.status), g.student)):
+            what = md_code(g.status_message, table=True)
             if printed.get(g.student):
-                what += ("; " if what else "") + f"printed (see {g.student}/output.txt): {printed[g.student]}"
-            w(f"| {g.student} | {g.status} | {what.replace('|', '/')} |\n")
+                output = md_code(f"{student_folder(Path(), g.student)}/output.txt", table=True)
+                what += ("; " if what else "") + f"printed (see {output}): {printed[g.student]}"
+            w(f"| {md_code(g.student, table=True)} | {g.status} | {what} |\n")
     return out.getvalue()
+
+
+def _rank(status: str) -> int:
+    """Worst first; a status this engine does not know (an old result) last."""
+    return STATUS_ORDER.index(status) if status in STATUS_ORDER else len(STATUS_ORDER)
 
 
 def histogram_png(graded: list[Graded]) -> bytes:
