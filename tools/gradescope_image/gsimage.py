@@ -58,6 +58,7 @@ DOCKER_CAPS = ["chown", "dac_override", "fsetid", "fowner", "mknod", "net_raw", 
                "setpcap", "net_bind_service", "sys_chroot", "kill", "audit_write"]
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"  # Docker's default
 RUN_TIMEOUT = 900.0
+HOST_CA = os.environ.get("GRADESCOPE_IMAGE_CA", "/etc/ssl/certs/ca-certificates.crt")
 
 
 def _digest(*parts) -> str:
@@ -251,9 +252,16 @@ def _init(spec: dict) -> None:
     if not resolv.exists():
         resolv.write_text("")
     mount("--bind", "/etc/resolv.conf", str(resolv))
+    # the host's CA bundle: HTTPS to PyPI passes this machine's egress proxy (read-only, not copied)
+    bundle = root / "etc" / "ssl" / "certs" / "ca-certificates.crt"
+    if Path(HOST_CA).is_file() and bundle.is_file():
+        mount("--bind", "-o", "ro", HOST_CA, str(bundle))
     socket.sethostname("gradescope-image")
     caps = ",".join(["-all"] + [f"+{c}" for c in DOCKER_CAPS])
-    env = {"PATH": PATH, "HOME": "/root", "HOSTNAME": "gradescope-image", "DEBIAN_FRONTEND": "noninteractive"}
+    env = {"PATH": PATH, "HOME": "/root", "HOSTNAME": "gradescope-image", "DEBIAN_FRONTEND": "noninteractive",
+           # pip trusts its own certifi bundle unless told: point it at the system's (the host's, above)
+           "PIP_CERT": "/etc/ssl/certs/ca-certificates.crt", "SSL_CERT_FILE": "/etc/ssl/certs/ca-certificates.crt",
+           "REQUESTS_CA_BUNDLE": "/etc/ssl/certs/ca-certificates.crt"}
     os.execve("/usr/bin/setpriv", ["setpriv", f"--bounding-set={caps}", "--inh-caps=-all", "--",
                                    "/usr/sbin/chroot", str(root), *spec["argv"]], env)
 

@@ -30,11 +30,18 @@ mkdir -p "$PREFIX/bin" "$PREFIX/lib" "$PREFIX/envs" "$PREFIX/standin-bin"
 cp /usr/bin/python3.11 "$PREFIX/bin/python3.11"
 cp -a /usr/lib/python3.11 "$PREFIX/lib/python3.11"
 rm -f "$PREFIX/lib/python3.11/EXTERNALLY-MANAGED"  # a conda environment is pip's to manage
-# conda's layout (PREFIX/lib/python3.11/site-packages, scripts in PREFIX/bin), not Debian's /usr/local one
+# conda's layout: packages in PREFIX/lib/python3.11/site-packages, scripts in PREFIX/bin (pip asks
+# sysconfig), and that folder on sys.path (Debian's site module is frozen into the interpreter and
+# knows only dist-packages: a sitecustomize adds it, .pth files included)
 sed -i "s/prefix_scheme = 'posix_local'/prefix_scheme = 'posix_prefix'  # gradescope-image stand-in: conda's layout/" \
     "$PREFIX/lib/python3.11/sysconfig.py"
-sed -i "s/^            if is_virtual_environment:$/            if True:  # gradescope-image stand-in: conda's site-packages/" \
-    "$PREFIX/lib/python3.11/site.py"
+rm -f "$PREFIX"/lib/python3.11/__pycache__/sysconfig.*  # Debian's .pyc are not checked against their source
+rm -f "$PREFIX/lib/python3.11/sitecustomize.py"
+cat > "$PREFIX/lib/python3.11/sitecustomize.py" <<'PY'
+# gradescope-image stand-in (tools/gradescope_image/README.md): conda's site-packages on sys.path
+import os, site, sys
+site.addsitedir(os.path.join(sys.prefix, "lib", "python%d.%d" % sys.version_info[:2], "site-packages"))
+PY
 mkdir -p "$PREFIX/lib/python3.11/site-packages"
 ln -s python3.11 "$PREFIX/bin/python3"
 ln -s python3.11 "$PREFIX/bin/python"
