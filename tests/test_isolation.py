@@ -128,6 +128,13 @@ def test_staged_world_holds_no_expectation_judge_or_reference(assignment):
     (b"\xff\xfe garbage", "unreadable"),
     (b'{"event": "loaded", "error": {"kind": "made up", "message": "x"}}', "load error"),
     (b'{"event": "check", "key": "q:k", "results": [1, 2], "figures": {"a": "bm90IGEgcG5n"}}', "PNG"),
+    # millions of small objects in one line: refused before it is parsed (the parent's memory)
+    (b'{"event": "check", "key": "q:k", "results": [[' + b"0," * 300_000 + b'0], 1]}', "200,000 values"),
+    (b'{"event": "check", "key": "q:k", "results": [1, 2], "figures": {"' + b"a" * 65 + b'": "x"}}', "name"),
+    ('{"event": "check", "key": "q:k", "results": [1, 2], "figures": {"\u00e9t\u00e9": "x"}}'.encode(), "name"),
+    (b'{"event": "check", "key": "q:k", "results": [1, 2], "figures": {"../x": "x"}}', "name"),
+    (b'{"event": "part", "key": "q:k"}', "without a result"),
+    (b'{"event": "ready", "key": "other"}', "while"),
 ])
 def test_malformed_events_are_refused_with_a_reason(line, why):
     with pytest.raises(ProtocolError, match=why):

@@ -257,15 +257,23 @@ def test_central_difference_judge():
             judge(wrong, None, program, point, seed)
 
 
-def test_ratio_judge():
-    judge = judge_of(q6.cost_ratio)
-    right = q6.coupled_sum_gradient(2000, 1)
-    judge((2.5, (0.0, right.copy())), right, 2000, 1)
-    for wrong in [26.0, 2000.0, float("nan"), "fast", None]:
-        with pytest.raises(Mismatch):
-            judge((wrong, (0.0, right.copy())), right, 2000, 1)
-    for wrong in [2.5, "fast", None]:
-        with pytest.raises(Mismatch):
-            judge(wrong, right, 2000, 1)
-    with pytest.raises(Mismatch, match="not the gradient"):  # fast but wrong earns nothing
-        judge((1.0, (0.0, np.zeros(2000))), right, 2000, 1)
+def measured(check, ratio, result_for, seeds=(11, 12, 13)):
+    """A measured case as the grading parent records it: each run's seed, CPU seconds and result."""
+    from autograder.checking.plain import encode
+
+    unit = check.cost.unit(check.cases[0])
+    return [{"measured": [{"seconds": ratio * unit, "seed": s, "result": encode(result_for(s))} for s in seeds]}]
+
+
+def test_cost_ratio_judges_each_runs_value_then_the_fastest_runs_cost():
+    check = q6.cost_ratio.test_func.check
+    right = lambda s: (0.0, q6.coupled_sum_gradient(2000, s))  # noqa: E731
+    assert check.verdict(measured(check, 4.0, right)) is None  # the reference's ratio
+    assert check.verdict(measured(check, 0.99 * q6._MAX_RATIO, right)) is None
+    for ratio in (1.01 * q6._MAX_RATIO, 2000.0, float("inf")):  # a list searched per node; a pass per input
+        assert "too slow:" in check.verdict(measured(check, ratio, right))
+    wrong = [lambda s: (0.0, q6.coupled_sum_gradient(2000, s + 1)),  # another run's point: a cached answer
+             lambda s: (0.0, np.zeros(2000)), lambda s: 2.5, lambda s: None]
+    for result_for in wrong:  # fast but wrong earns nothing, and says so
+        assert "wrong value:" in check.verdict(measured(check, 1.0, result_for))
+    assert "of its 3 timed runs" in check.verdict([{"measured": []}])

@@ -246,12 +246,23 @@ def test_q2_judges_reject_wrong_means():
         q2._running_mean_judge(np.array([0.5, 1.0, 1.5, 2.0]), q2._definition(values), values)  # / (k + 2)
     with pytest.raises(Mismatch, match="numpy array"):
         q2._running_mean_judge([1.0, 1.5, 2.0, 2.5], q2._definition(values), values)
-    right = q2._cumulative_means(q2._cost_values(50_000))
-    with pytest.raises(Mismatch, match="O\\(n\\)"):
-        q2._linear_time((1000.0, right), right, 50_000)
-    with pytest.raises(Mismatch, match="not their running mean"):  # fast but wrong earns nothing
-        q2._linear_time((1.0, np.zeros(50_000)), right, 50_000)
-    q2._linear_time((12.0, right), right, 50_000)
+
+
+def test_q2_cost_judges_each_runs_value_then_the_fastest_runs_cost():
+    from autograder.checking.plain import encode
+
+    check = q2.linear_time.test_func.check
+    unit = check.cost.unit(check.cases[0])
+
+    def measured(ratio, result_for):
+        runs = [{"seconds": ratio * unit, "seed": s, "result": encode(result_for(s))} for s in (5, 6, 7)]
+        return [{"measured": runs}]
+
+    right = lambda s: q2._cumulative_means(q2._cost_values(50_000, s))  # noqa: E731
+    assert check.verdict(measured(12.0, right)) is None  # a slow but linear loop
+    assert "O(n)" in check.verdict(measured(1000.0, right))  # a mean recomputed per prefix: ~450
+    for result_for in (lambda s: np.zeros(50_000), lambda s: right(s + 1)):  # fast but wrong; a cached answer
+        assert "wrong value:" in check.verdict(measured(1.0, result_for))
 
 
 def test_q3_judges_reject_uncorrected_curves():

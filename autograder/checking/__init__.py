@@ -8,7 +8,7 @@ comparison helpers, ``plain`` for what crosses from the student's process to the
 
 import numpy as np
 
-from .checks import REFERENCE, Check, StudentModule, check, keep_figure, timed
+from .checks import REFERENCE, Check, Cost, StudentModule, check, keep_figure
 from .judges import (Mismatch, all_of, as_float_array, central_difference, check_gradient, close,
                      componentwise, equal, fmt, is_real, raises, returns_type, within_standard_errors)
 from .plain import Opaque, Raised
@@ -19,7 +19,7 @@ def seeded(seed: int) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
-__all__ = ["REFERENCE", "Check", "Mismatch", "Opaque", "Raised", "StudentModule", "all_of",
+__all__ = ["REFERENCE", "Check", "Cost", "Mismatch", "Opaque", "Raised", "StudentModule", "all_of",
            "as_float_array", "central_difference", "check", "check_gradient", "close", "componentwise",
-           "equal", "fmt", "is_real", "keep_figure", "raises", "returns_type", "seeded", "timed",
+           "equal", "fmt", "is_real", "keep_figure", "raises", "returns_type", "seeded",
            "within_standard_errors"]

@@ -25,15 +25,17 @@ Example (an otter exception-format test file)::
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .judges import Mismatch, equal, fmt
 from .plain import BadData, Raised, decode
 from .probing import (FORBIDDEN_MODULES, CheckTimedOut, Probe, StudentModule, deadline,  # noqa: F401
-                      keep_figure, timed)  # (re-exported)
+                      keep_figure)  # (re-exported)
 
 # A forbidden package that another one imports by itself: the message names only the one imported.
 _PULLED_IN_BY = {"mpmath": "sympy", "keras": "tensorflow"}
@@ -48,13 +50,52 @@ REFERENCE = _Reference()
 """``expect=REFERENCE``: expected = the reference solution's probe result for the same case."""
 
 
+class Cost:
+    """A cost guard's rule (``@check(cost=Cost(...), repeat=r)``): the fastest of the ``r`` measured
+    runs, in CPU seconds, is at most ``max_ratio`` times the CPU time of ``baseline(*case)``.
+
+    ``baseline`` is the unit of cost: trusted work of the same size (e.g. one Python loop over the
+    inputs), timed by the grader in its own process, never next to student code.  ``too_slow(ratio)``
+    says what the student should change.  The runs are timed by the grading parent from the kernel's
+    CPU clock of the child (``sandbox``), on inputs drawn from a fresh seed each time, so neither a
+    clock the submission replaces nor a cache of an earlier input changes the measure.
+    """
+
+    def __init__(self, max_ratio: float, baseline: Callable, too_slow: Callable[[float], str]):
+        self.max_ratio, self.baseline, self.too_slow = max_ratio, baseline, too_slow
+        self._units: dict[tuple, float] = {}
+
+    def unit(self, args: tuple) -> float:
+        """CPU seconds of ``baseline(*args)`` in this thread: best of 5, garbage collector off
+        (as ``timeit``), measured once per process."""
+        if args not in self._units:
+            was_enabled = gc.isenabled()
+            gc.collect()
+            gc.disable()
+            try:
+                best = float("inf")
+                for _ in range(5):
+                    t0 = time.thread_time()
+                    self.baseline(*args)
+                    best = min(best, time.thread_time() - t0)
+            finally:
+                if was_enabled:
+                    gc.enable()
+            self._units[args] = max(best, 1e-6)
+        return self._units[args]
+
+
 class Check(Probe):
     """A probe, its cases, and how to judge them (the trusted side: never in the student's process
     under ``make grade`` or on Gradescope)."""
 
     def __init__(self, probe: Callable, cases: Sequence[tuple], expect, judge: Callable,
-                 timeout: float, describe: Callable | None):
-        super().__init__(probe, cases, timeout)
+                 timeout: float, describe: Callable | None, cost: Cost | None = None, repeat: int = 0):
+        if (cost is None) != (repeat == 0) or (cost is not None and expect is REFERENCE):
+            raise ValueError(f"{probe.__name__}: a cost guard needs cost=Cost(...), repeat=n >= 1 and a formula "
+                             "expect(*case, seed) (each run's inputs come from a fresh seed)")
+        super().__init__(probe, cases, timeout, repeat)
+        self.cost = cost
         self.describe = describe or (lambda *args: ", ".join(fmt(a) for a in args))
         self.needs_reference = expect is REFERENCE
         self.expect, self.judge = expect, judge
@@ -75,6 +116,9 @@ class Check(Probe):
         failures = []
         for i, (args, data) in enumerate(zip(self.cases, results)):
             try:
+                if self.cost is not None:
+                    self._judge_measured(args, data)
+                    continue
                 got = decode(data)
                 if isinstance(got, Raised) and not getattr(self.judge, "accepts_raised", False):
                     raise Mismatch(_describe_raise(got))
@@ -95,6 +139,24 @@ class Check(Probe):
         return f"{where}{message}{more}"
 
 
+    def _judge_measured(self, args: tuple, data) -> None:
+        """A cost guard's case: every run's value first ("wrong value": the speed of a wrong answer
+        means nothing), then the fastest run's cost ("too slow")."""
+        runs = data.get("measured") if isinstance(data, dict) else None
+        if not isinstance(runs, list) or len(runs) != self.repeat:
+            raise Mismatch(f"the check ran {len(runs) if isinstance(runs, list) else 0} of its {self.repeat} timed runs")
+        for run in runs:
+            got = decode(run["result"])
+            if isinstance(got, Raised):
+                raise Mismatch(f"wrong value: {_describe_raise(got)}")
+            try:
+                self.judge(got, self.expect(*args, seed=run["seed"]), *args)
+            except Mismatch as m:
+                raise Mismatch(f"wrong value: {m}") from None
+        ratio = min(float(run["seconds"]) for run in runs) / self.cost.unit(args)
+        if not ratio <= self.cost.max_ratio:
+            raise Mismatch(f"too slow: {self.cost.too_slow(ratio)}")
+
     def _expected(self, i: int, args: tuple, reference: list[dict] | None):
         """Case ``i``'s expected value, computed once per process: a formula of the case's inputs (a
         brute force may take 0.1 s) or the decoded reference result, the same for every student."""
@@ -112,7 +174,7 @@ class Check(Probe):
 
 
 def check(*, cases: Sequence[tuple] = ((),), expect=REFERENCE, judge: Callable = equal,
-          timeout: float = 10.0, describe: Callable | None = None):
+          timeout: float = 10.0, describe: Callable | None = None, cost: Cost | None = None, repeat: int = 0):
     """Declare a check; decorate the probe ``probe(m, *args)``.  Returns an otter test function.
 
     cases    -- the probe's argument tuples (plain data, seeded: the same in every process).
@@ -120,10 +182,13 @@ def check(*, cases: Sequence[tuple] = ((),), expect=REFERENCE, judge: Callable =
     judge    -- ``judge(got, expected, *args)`` raising ``Mismatch`` (see ``judges``).
     timeout  -- wall-clock seconds for all cases together under ``make grade``.
     describe -- ``describe(*args) -> str`` naming a case's inputs in feedback.
+    cost, repeat -- a cost guard (``Cost``): the probe is ``probe(m, *args, seed)``, run ``repeat``
+                times per case on inputs drawn from fresh seeds; ``expect(*args, seed)`` and ``judge``
+                decide each run's value, ``cost`` its time.
     """
 
     def decorate(probe: Callable):
-        c = Check(probe, cases, expect, judge, timeout, describe)
+        c = Check(probe, cases, expect, judge, timeout, describe, cost, repeat)
 
         def otter_test(env):
             """Otter calls this in the student's kernel with the student's global namespace."""

@@ -29,20 +29,15 @@ from .plain import encode, encode_exception
 FORBIDDEN_MODULES = ("jax", "jaxlib", "torch", "functorch", "tensorflow", "keras", "autograd", "sympy",
                      "symengine", "mpmath", "theano", "mxnet", "casadi", "tangent", "paddle")
 
-# The clock of cost guards: CPU seconds of this whole process (every thread; the confined child
-# cannot start another process).  Wall-clock time also counts the time other processes hold the
-# core, and a short baseline measured during a burst of load once let a quadratic running_mean (ratio
-# ~450 on a quiet machine) pass a bound of 150 in CI.  CPU time barely moves with the load: with four
-# busy processes on two cores, that function measured 380-570 by CPU time and 1260-2080 by the wall
-# clock.  Bound once, when the harness loads: a submission that replaces ``time.process_time`` does
-# not change the clock ``timed`` reads (what a submission can still do is listed in the README).
+# The clock of a measured probe run in-process (``check.py``: the student's own information).  Under
+# ``make grade`` and on Gradescope the grading parent times measured probes from the kernel's clock of
+# the child (``sandbox``): nothing in the child is read.  CPU seconds of this whole process, every
+# thread; with RLIMIT_CPU set, Linux updates the process total only at scheduler ticks, and reading
+# this thread's clock first brings it up to date.
 _thread_time, _process_time = time.thread_time, time.process_time
 
 
 def _clock() -> float:
-    """CPU seconds of the process, to the microsecond.  With RLIMIT_CPU set (the grading child), Linux
-    reads the process clock from a total it updates only at scheduler ticks (0 ms measured for 1.7 ms
-    of work); reading this thread's clock first brings the total up to date."""
     _thread_time()
     return _process_time()
 
@@ -82,6 +77,20 @@ def deadline(seconds: float):
         signal.signal(signal.SIGPROF, previous)
 
 
+@contextlib.contextmanager
+def collector_off():
+    """The garbage collector off while a measured run runs, as in ``timeit``: graphs of closures are
+    full of reference cycles, and a collection landing in one run but not another skews a ratio 10x."""
+    was_enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 class StudentModule:
     """Attribute access to the student's names, with a clear error for a missing one."""
 
@@ -96,19 +105,58 @@ class StudentModule:
 
 
 class Probe:
-    """A probe function, its cases (plain data, seeded) and its time limit."""
+    """A probe function, its cases (plain data, seeded) and its time limit.
 
-    def __init__(self, probe: Callable, cases: Sequence[tuple], timeout: float):
+    A *measured* probe (``repeat`` > 0, a cost guard) runs each case ``repeat`` times, each time on
+    inputs drawn from a fresh seed (``probe(m, *case, seed=...)``), so that no cache can help, and
+    each run's CPU time is measured by whoever runs it: under ``make grade`` and on Gradescope the
+    grading parent, from the kernel's clock of the child (``sandbox``); in-process (``check.py``)
+    this process's own clock, for the student's information only.
+    """
+
+    def __init__(self, probe: Callable, cases: Sequence[tuple], timeout: float, repeat: int = 0):
         self.probe = probe
         self.cases = [tuple(c) for c in cases]
         self.timeout = timeout
+        self.repeat = repeat
         self.key = f"{Path(probe.__code__.co_filename).stem}:{probe.__name__}"
+
+    def run_one(self, module, case: int, seed: int):
+        """One repetition of a measured probe: the encoded result (an exception included)."""
+        view = StudentModule(module)
+        try:
+            return encode(self.probe(view, *self.cases[case], seed=seed))
+        except CheckTimedOut:
+            raise
+        except BaseException as exc:
+            return encode_exception(exc, getattr(module, "__file__", None))
+
+    def run_measured(self, module) -> list[dict]:
+        """In-process: every case's repetitions, each timed by this process's CPU clock."""
+        import random
+
+        seeds = random.SystemRandom()
+        out = []
+        with deadline(self.timeout):
+            for case in range(len(self.cases)):
+                runs = []
+                for _ in range(self.repeat):
+                    seed = seeds.randrange(2**31)
+                    with collector_off():
+                        t0 = _clock()
+                        result = self.run_one(module, case, seed)
+                        seconds = _clock() - t0
+                    runs.append({"seconds": seconds, "seed": seed, "result": result})
+                out.append({"measured": runs})
+        return out
 
     def run_probes(self, module) -> list[dict]:
         """Run the probe on every case; encoded results (exceptions included), in case order.
 
         Raises ``CheckTimedOut`` when the cases together run past ``self.timeout`` seconds.
         """
+        if self.repeat:
+            return self.run_measured(module)
         view = StudentModule(module)
         filename = getattr(module, "__file__", None) or (module.get("__file__") if isinstance(module, dict) else None)
         out = []
@@ -127,11 +175,11 @@ class Probe:
 PROBES: dict[str, Probe] = {}
 
 
-def check(*, cases: Sequence[tuple] = ((),), timeout: float = 10.0):
+def check(*, cases: Sequence[tuple] = ((),), timeout: float = 10.0, repeat: int = 0):
     """``@check`` as the sandboxed child sees it (the world's rewrite removed every other argument)."""
 
     def register(probe: Callable) -> Probe:
-        p = Probe(probe, cases, timeout)
+        p = Probe(probe, cases, timeout, repeat)
         PROBES[p.key] = p
         return p
 
@@ -163,27 +211,6 @@ def steady_allocator() -> bool:
 
 
 # -- helpers that probes call ---------------------------------------------------------------------
-def timed(fn: Callable, *args, repeat: int = 1) -> float:
-    """Best-of-``repeat`` CPU seconds of ``fn(*args)`` (for cost guards inside probes).
-
-    The garbage collector is off while timing, as in ``timeit``: graphs of closures are full of
-    reference cycles, and a collection landing in one timing but not the other skews a ratio by 10x.
-    """
-    best = float("inf")
-    was_enabled = gc.isenabled()
-    gc.collect()
-    gc.disable()
-    try:
-        for _ in range(repeat):
-            t0 = _clock()
-            fn(*args)
-            best = min(best, _clock() - t0)
-    finally:
-        if was_enabled:
-            gc.enable()
-    return best
-
-
 # Figures kept for the TA: PNG bytes by name.  The child sends them to the parent with the check's
 # results (it cannot write files); in-process (check.py, otter) they go to AUTOGRADER_ARTIFACTS.
 KEPT_FIGURES: dict[str, bytes] = {}

@@ -5,13 +5,18 @@ library, the world's probe-only suite and its ``site/`` (numpy, matplotlib) are 
 The server imports the heavy modules and the suite once, then serves requests on fd 3 (a Unix
 SEQPACKET socket to the grading parent, fd AUTOGRADER_CTL_FD).  The wire format is ``protocol`` (parent side):
 
-    server -> parent   {"event": "ready", "probes": [key, ...], "layers": {layer: state}}
+    server -> parent   {"event": "ready", "probes": {key: {"cases": n, "repeat": r}}, "layers": {layer: state}}
     parent -> server   {"module", "filename", "keys": [[key, timeout], ...], "limits", "confine"}
-                       + fds [result pipe, output log, exit-status pipe, the submission (read-only)]
-    server -> parent   {"pid": n}                     (the exit status later goes to the status pipe)
+                       + fds [result pipe, output pipe, exit-status pipe, the submission (read-only),
+                              control pipe (parent -> child: the seeds of measured checks)]
+    server -> parent   {"pid": n} | {"error": why}    (the exit status later goes to the status pipe)
     child  -> parent   {"event": "loaded", "error": null | {"kind", "message"}}        (result pipe)
                        {"event": "check", "key", "results": [...], "figures": {name: base64 png}}
                        {"event": "timeout", "key", "message"}
+                       {"event": "ready", "key"} ... {"event": "part", "key", "result"}  (measured checks)
+
+What the child prints goes to the output pipe, which the parent reads, caps and writes down: the
+child holds no descriptor of any file.
 
 The child confines itself (``confine.enforce``, of what ``confine.prepare`` built once here) right
 after the fork, before the submission is read; it reads the submission from the descriptor it was
@@ -23,6 +28,7 @@ from __future__ import annotations
 
 import base64
 import errno
+import fcntl
 import json
 import os
 import select
@@ -65,26 +71,35 @@ def serve(world: str) -> None:
     gc.freeze()
     ctl = socket.socket(fileno=int(os.environ.pop("AUTOGRADER_CTL_FD")))
     layers = _self_test(confine, prepared)
-    ctl.send(json.dumps({"event": "ready", "probes": sorted(probing.PROBES), "layers": layers}).encode())
+    probes = {key: {"cases": len(p.cases), "repeat": p.repeat} for key, p in probing.PROBES.items()}
+    ctl.send(json.dumps({"event": "ready", "probes": probes, "layers": layers}).encode())
     pending: dict[int, int] = {}  # child pid -> the write end of its exit-status pipe
     while True:
         ready, _, _ = select.select([ctl], [], [], 0.2)
         if ready:
             try:
-                data, fds, _, _ = socket.recv_fds(ctl, 1 << 20, 4)
+                data, fds, _, _ = socket.recv_fds(ctl, 1 << 20, FDS)
             except OSError:
                 data, fds = b"", []
             if not data:
                 break  # the parent is gone
-            request = json.loads(data)
-            pid = os.fork()
+            try:
+                request = json.loads(data)
+                pid = os.fork() if len(fds) == FDS else -1
+            except (OSError, ValueError) as exc:  # e.g. EAGAIN: no task left; the server goes on
+                pid, why = -1, f"{type(exc).__name__}: {exc}"
+            else:
+                why = f"{len(fds)} descriptors instead of {FDS}"
             if pid == 0:
                 ctl.close()
                 _child(request, fds, confine, prepared, probing)  # never returns
-            result_fd, log_fd, status_fd, source_fd = fds
-            os.close(result_fd)
-            os.close(log_fd)
-            os.close(source_fd)
+            status_fd = fds[2] if len(fds) == FDS else None
+            for fd in fds:
+                if fd != status_fd or pid < 0:
+                    os.close(fd)
+            if pid < 0:
+                ctl.send(json.dumps({"error": why}).encode())
+                continue
             pending[pid] = status_fd
             ctl.send(json.dumps({"pid": pid}).encode())
         _reap(pending)
@@ -114,8 +129,11 @@ def _reap(pending: dict[int, int]) -> None:
         fd = pending.pop(pid, None)
         if fd is not None:
             code = os.waitstatus_to_exitcode(status)
+            from autograder.engine import confine
+
+            why = confine.release(pid)  # its cgroup goes; "memory" if the cgroup's OOM killer ended it
             try:
-                os.write(fd, f"{code}\n".encode())
+                os.write(fd, (f"{code} {why}\n" if why else f"{code}\n").encode())
             except OSError:
                 pass  # the parent stopped listening (it had what it needed)
             finally:
@@ -156,7 +174,15 @@ def _self_test(confine, prepared) -> dict:
             blocked = {}
             for what, attempt in (("read outside the sandbox", lambda: open("/etc/passwd").close()),
                                   ("open a socket", lambda: socket.socket().close()),
-                                  ("start a process", _fork_and_exit)):
+                                  ("start a process", _fork_and_exit),
+                                  ("SysV shared memory", _shmget),
+                                  ("memfd", lambda: os.close(os.memfd_create("self-test"))),
+                                  # on a pipe, the kernel refuses it anyway (ESPIPE): only the filter's
+                                  # EPERM says it would be refused on a writable file too
+                                  ("fallocate", lambda: _filtered(os.posix_fallocate, w, 0, 1 << 20)),
+                                  ("an unlisted syscall (sched_setaffinity)",
+                                   lambda: os.sched_setaffinity(0, os.sched_getaffinity(0))),
+                                  (f"more than {SELF_TEST_THREADS} threads", _many_threads)):
                 try:
                     attempt()
                     blocked[what] = False
@@ -171,10 +197,48 @@ def _self_test(confine, prepared) -> dict:
         chunks.append(chunk)
     os.close(r)
     os.waitpid(pid, 0)
+    confine.release(pid)
     try:
         return json.loads(b"".join(chunks))
     except ValueError:
         return {"limits": "off: the self-test child failed"}
+
+
+SELF_TEST_THREADS = 100  # more than any task budget of confine (32 per child; 64 per sandbox user)
+
+
+def _shmget() -> None:
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    shm = libc.shmget(0, 1 << 20, 0o1600)  # IPC_PRIVATE, IPC_CREAT | 0600
+    if shm < 0:
+        raise OSError(ctypes.get_errno(), "shmget")
+    libc.shmctl(shm, 0, None)  # IPC_RMID: made, so not blocked; but not left behind
+
+
+def _filtered(call, *args) -> None:
+    """``call``, where only seccomp's EPERM (or ENOSYS) counts as blocked."""
+    try:
+        call(*args)
+    except OSError as exc:
+        if exc.errno in (errno.EPERM, errno.ENOSYS):
+            raise
+
+
+def _many_threads() -> None:
+    """Start SELF_TEST_THREADS threads that wait; OSError at the first that cannot start."""
+    import threading
+
+    threading.stack_size(1 << 16)
+    stop = threading.Event()
+    try:
+        for _ in range(SELF_TEST_THREADS):
+            threading.Thread(target=stop.wait, daemon=True).start()
+    except RuntimeError as exc:  # "can't start new thread"
+        raise OSError(errno.EAGAIN, str(exc)) from None
+    finally:
+        stop.set()
 
 
 def _fork_and_exit() -> None:
@@ -191,10 +255,18 @@ def _readable(world: str) -> list:
 
 
 # -- the confined child ---------------------------------------------------------------------------
+FDS = 5  # result pipe, output pipe, exit-status pipe, the submission, control pipe
+CONTROL_FD = 4  # where the child reads the seeds of measured checks
+
+
 def _child(request: dict, fds: list[int], confine, prepared, probing) -> None:
     try:
-        result_fd, log_fd, status_fd, source_fd = fds
-        os.close(status_fd)
+        os.close(fds[2])  # the exit-status pipe is the server's
+        # above every number dup2 targets below, so that no descriptor is overwritten before it is moved
+        result_fd, output_fd, source_fd, control_fd = (fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
+                                                       for fd in (fds[0], fds[1], fds[3], fds[4]))
+        for fd in (fds[0], fds[1], fds[3], fds[4]):
+            os.close(fd)
         limits = request["limits"]
         confine.enforce(prepared, memory_mb=limits["memory_mb"], output_bytes=limits["output_bytes"],
                         cpu_seconds=limits["cpu_seconds"], enabled=request.get("confine", True))
@@ -203,11 +275,12 @@ def _child(request: dict, fds: list[int], confine, prepared, probing) -> None:
         source = os.pread(source_fd, os.fstat(source_fd).st_size, 0)
         os.close(source_fd)
         os.dup2(result_fd, 3)
-        os.dup2(log_fd, 1)
-        os.dup2(log_fd, 2)
+        os.dup2(control_fd, CONTROL_FD)
+        os.dup2(output_fd, 1)
+        os.dup2(output_fd, 2)
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
-        os.closerange(4, 1 << 16)  # nothing of the server's (its control socket above all) survives
+        os.closerange(CONTROL_FD + 1, 1 << 16)  # nothing of the server's (its control socket above all) survives
         os.setsid()
         os.chdir("/")  # no folder of its own: it can write nowhere, and read only what Landlock allows
         signal.signal(signal.SIGINT, signal.SIG_DFL)
@@ -235,6 +308,9 @@ def _run(request: dict, source: bytes, results, probing) -> None:
     for key, _timeout in request["keys"]:
         probe = probing.PROBES[key]
         try:
+            if probe.repeat:
+                _measured(probe, module, emit, probing)
+                continue
             outputs = probe.run_probes(module)
         except probing.CheckTimedOut as exc:
             emit({"event": "timeout", "key": key, "message": str(exc)})
@@ -242,6 +318,22 @@ def _run(request: dict, source: bytes, results, probing) -> None:
         figures = {name: base64.b64encode(png).decode() for name, png in probing.KEPT_FIGURES.items()}
         probing.KEPT_FIGURES.clear()
         emit({"event": "check", "key": key, "results": outputs, "figures": figures})
+
+
+def _measured(probe, module, emit, probing) -> None:
+    """A cost guard: each repetition runs on the seed the parent sends once this child is ready; the
+    parent times it with the kernel's CPU clock of this process (every thread counts)."""
+    control = os.fdopen(CONTROL_FD, "rb", buffering=0, closefd=False)
+    with probing.deadline(probe.timeout):
+        for _ in range(len(probe.cases) * probe.repeat):
+            with probing.collector_off():  # it collects now, before the parent's clock starts
+                emit({"event": "ready", "key": probe.key})
+                line = control.readline(64)
+                if not line:
+                    return  # the parent stopped listening
+                case, seed = (int(v) for v in line.split())
+                result = probe.run_one(module, case, seed)
+            emit({"event": "part", "key": probe.key, "result": result})
 
 
 class ForbiddenImport(ImportError):

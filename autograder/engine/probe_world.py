@@ -44,12 +44,12 @@ HARNESS = [CHECKING / "plain.py", CHECKING / "probing.py", CHECKING / "source.py
            ENGINE / "confine.py"]
 # What a submission may import besides the standard library (and what the harness itself needs).
 ALLOWED_DISTRIBUTIONS = ("numpy", "matplotlib", "landlockpy", "pyseccomp")
-KEPT_CHECK_ARGUMENTS = {"cases", "timeout"}
+KEPT_CHECK_ARGUMENTS = {"cases", "timeout", "repeat"}
 OTTER_FILE_VARIABLES = {"OK_FORMAT", "name", "points", "all_or_nothing"}
 
 CHECKING_INIT = '''"""The probe side of the checking API (the sandboxed child's copy)."""
 from .plain import Opaque, Raised
-from .probing import CheckTimedOut, StudentModule, check, keep_figure, seeded, timed
+from .probing import CheckTimedOut, StudentModule, check, keep_figure, seeded
 '''
 
 

@@ -1,10 +1,17 @@
 """What a grading child may say on its result pipe, as types, and the strict parser the parent uses.
 
 The child runs student code, so nothing it writes is trusted: ``parse_event`` accepts exactly the
-events below (one JSON object per line, at most ``MAX_LINE`` bytes), dispatching on the ``event``
-field; a check event must be for the key the parent is waiting for and carry one result per case.
+events below (one JSON object per line, at most ``MAX_LINE`` bytes and ``MAX_VALUES`` JSON values,
+so that no line can make the parent build millions of objects), dispatching on the ``event`` field;
+a check event must be for the key the parent is waiting for and carry one result per case.
 Anything else raises ``ProtocolError`` with a message that names what was wrong; the parent then
 fails that check (status ``error``) and goes on with the next child, never the run.
+
+A *measured* check (``@check(repeat=...)``: a cost guard) is a dialogue instead of one event: for
+each repetition the child says ``ready``, the parent reads the child's CPU clock and sends a fresh
+seed, the child runs the probe on inputs drawn from it and sends ``part`` with the result; the parent
+reads the CPU clock again.  The time is the kernel's, read by the parent: nothing in the child can
+change it.
 """
 
 from __future__ import annotations
@@ -12,11 +19,17 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from dataclasses import dataclass, field
 
-MAX_LINE = 64 * 2**20  # bytes of one event; a bigger result is a bug (plain.MAX_ITEMS numbers ~ 40 MB)
+MAX_LINE = 16 * 2**20  # bytes of one event; the largest honest one is 1.3 MB (sgd Q1's permutations)
+# JSON values in one event, bounded by counting its structural bytes ('[', '{', ',') before parsing:
+# a 16 MB line of "[0,0,0,..." would otherwise become 8 million objects in the parent.  The largest
+# honest event holds about 2,000 (matrix_chain's long orders; arrays cross as base64 blocks).
+MAX_VALUES = 200_000
 MAX_FIGURES = 8
 MAX_FIGURE_BYTES = 2_000_000
+FIGURE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")  # a figure's name becomes a file name: <name>.png
 LOAD_ERROR_KINDS = ("syntax", "encoding", "import", "memory", "output", "forbidden")
 
 
@@ -50,13 +63,30 @@ class CheckTimedOut:
     message: str
 
 
-Event = Loaded | CheckDone | CheckTimedOut
+@dataclass(frozen=True)
+class Ready:
+    """A measured check's child is about to run one repetition (it waits for the seed)."""
+
+    key: str
+
+
+@dataclass(frozen=True)
+class Part:
+    """One repetition of a measured check: the probe's encoded result."""
+
+    key: str
+    result: object
+
+
+Event = Loaded | CheckDone | CheckTimedOut | Ready | Part
 
 
 def parse_event(line: bytes, expected_key: str | None = None, cases: int | None = None) -> Event:
     """The event on one line; ``expected_key``/``cases`` say which check the parent waits for."""
     if len(line) > MAX_LINE:
         raise ProtocolError(f"a result of more than {MAX_LINE // 2**20} MB")
+    if line.count(b"[") + line.count(b"{") + line.count(b",") > MAX_VALUES:
+        raise ProtocolError(f"a result of more than {MAX_VALUES:,} values")
     try:
         data = json.loads(line)
     except (ValueError, RecursionError) as exc:
@@ -66,12 +96,18 @@ def parse_event(line: bytes, expected_key: str | None = None, cases: int | None 
     kind = data["event"]
     if kind == "loaded":
         return Loaded(_load_error(data.get("error")))
-    if kind not in ("check", "timeout"):
+    if kind not in ("check", "timeout", "ready", "part"):
         raise ProtocolError(f"an unknown event {kind[:40]!r}")
     if data.get("key") != expected_key:
         raise ProtocolError(f"a result for {str(data.get('key'))[:80]!r} while {expected_key!r} was running")
     if kind == "timeout":
         return CheckTimedOut(expected_key, _text(data.get("message"), "message"))
+    if kind == "ready":
+        return Ready(expected_key)
+    if kind == "part":
+        if "result" not in data:
+            raise ProtocolError("a repetition without a result")
+        return Part(expected_key, data["result"])
     results = data.get("results")
     if not isinstance(results, list) or (cases is not None and len(results) != cases):
         count = len(results) if isinstance(results, list) else "no"
@@ -98,8 +134,8 @@ def _figures(figures) -> dict[str, bytes]:
         raise ProtocolError("malformed figures")
     out = {}
     for name, data in figures.items():
-        if not (isinstance(name, str) and name.isidentifier() and isinstance(data, str)):
-            raise ProtocolError("a malformed figure")
+        if not (isinstance(name, str) and FIGURE_NAME.fullmatch(name) and isinstance(data, str)):
+            raise ProtocolError("a figure whose name is not 1-64 letters, digits or _")
         try:
             png = base64.b64decode(data, validate=True)
         except (binascii.Error, ValueError):

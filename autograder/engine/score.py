@@ -116,7 +116,7 @@ def score_run(student: str, assignment: str, questions: list[Question], run: Run
 def _statuses_of(results: list) -> set[Status]:
     """Statuses the decoded results imply (a forbidden import, memory, the output cap)."""
     found = set()
-    for data in results:
+    for data in _each_result(results):
         if not (isinstance(data, dict) and data.get("t") == "raised"):
             continue  # only a raised exception implies a status: the rest need not be decoded again
         try:
@@ -126,6 +126,16 @@ def _statuses_of(results: list) -> set[Status]:
         if isinstance(got, Raised) and (status := from_raised(got)):
             found.add(status)
     return found
+
+
+def _each_result(results: list):
+    """Every encoded result: a measured check's case holds one per timed run."""
+    for data in results:
+        runs = data.get("measured") if isinstance(data, dict) else None
+        if isinstance(runs, list):
+            yield from (run.get("result") for run in runs if isinstance(run, dict))
+        else:
+            yield data
 
 
 def _cut(message: str) -> str:

@@ -1,11 +1,12 @@
 """Q2 -- running_mean: r[k] = mean(values[:k+1]) for every k, in one O(n) pass."""
 
+import functools
 import math
 
 import numpy as np
 from otter.test_files import test_case
 
-from autograder.checking import Mismatch, check, fmt, seeded, timed
+from autograder.checking import Cost, Mismatch, check, fmt, seeded
 
 OK_FORMAT = False
 name = "q2_running_mean"
@@ -41,18 +42,19 @@ def _running_mean_judge(got, expected, values):
                        f"but it is {fmt(got[k])}")
 
 
-# Time of running_mean on N values / time of a plain Python loop adding N floats (CPU time, best of
-# 3 each, the loop timed before and after).  A cumulative sum takes ~1.5x that loop and an explicit
-# Python loop with numpy indexing ~12x on the grading machine; a mean recomputed for every prefix
-# (O(N^2): np.mean(values[:k+1]) for each k) takes ~450x at N = 50,000 (380-570 with the machine
-# loaded).  The bound 150 leaves a factor 12 for a slow but linear loop on a noisy machine and still
-# fails the quadratic one by a factor 2.5-3.
+# Time of running_mean on N values / time of a plain Python loop adding N floats (CPU time: the
+# fastest of 3 runs, each on fresh values, timed by the grader from the kernel's clock of the grading
+# process; the loop is timed by the grader in its own process).  A cumulative sum takes ~1.5x that
+# loop and an explicit Python loop with numpy indexing ~12x on the grading machine; a mean recomputed
+# for every prefix (O(N^2): np.mean(values[:k+1]) for each k) takes ~450x at N = 50,000 (380-570 with
+# the machine loaded).  The bound 150 leaves a factor 12 for a slow but linear loop on a noisy
+# machine and still fails the quadratic one by a factor 2.5-3.
 MAX_RATIO = 150
 N_COST = 50_000
 
 
-def _cost_values(n):
-    return np.random.default_rng(27).random(n)
+def _cost_values(n, seed):
+    return np.random.default_rng(seed).random(n)
 
 
 def _cumulative_means(values):
@@ -60,20 +62,24 @@ def _cumulative_means(values):
     return np.cumsum(values) / np.arange(1, len(values) + 1)
 
 
-def _linear_time(got, expected, n):
-    ratio, result = got
-    # The time of a wrong answer means nothing (returning zeros is fast): the result must be the
-    # running mean too.  Tolerance 1e-9: 50,000 rounded additions of numbers in [0, 1) drift by at
-    # most 50,000 eps ~ 1e-11 relative; exactness is judged by the other checks.
-    if not (isinstance(result, np.ndarray) and result.shape == expected.shape
-            and np.allclose(result, expected, rtol=1e-9, atol=0.0)):
-        raise Mismatch(f"running_mean of the {n:,} values is not their running mean, so its speed earns "
-                       "nothing here; make the other running_mean checks pass first")
-    ratio = float(ratio)
-    if not ratio <= MAX_RATIO:
-        raise Mismatch(f"running_mean of {n:,} values took {ratio:.0f} times as long as one Python loop "
-                       f"adding them up (allowed: {MAX_RATIO}); it should take O(n) time -- keep a running "
-                       "total (or use np.cumsum) instead of recomputing each mean from scratch")
+def _is_running_mean(got, expected, n):
+    """Tolerance 1e-9: 50,000 rounded additions of numbers in [0, 1) drift by at most 50,000 eps ~ 1e-11
+    relative; exactness is judged by the other checks."""
+    if not (isinstance(got, np.ndarray) and got.shape == expected.shape
+            and np.allclose(got, expected, rtol=1e-9, atol=0.0)):
+        raise Mismatch(f"running_mean of the {n:,} values is not their running mean (its speed earns nothing "
+                       "then); make the other running_mean checks pass first")
+
+
+def _too_slow(ratio):
+    return (f"running_mean of {N_COST:,} values took {ratio:.0f} times as long as one Python loop adding them "
+            f"up (allowed: {MAX_RATIO}); it should take O(n) time -- keep a running total (or use np.cumsum) "
+            "instead of recomputing each mean from scratch")
+
+
+@functools.cache
+def _floats(n):
+    return _cost_values(n, 27).tolist()
 
 
 def _add_up(xs):
@@ -120,19 +126,9 @@ def prefix_means(m, values, kind):
 
 @test_case(name="running_mean takes O(n) time (50,000 values in about the time of one pass over them), "
                 "with the right result", points=1, hidden=True)
-@check(cases=[(N_COST,)], expect=lambda n: _cumulative_means(_cost_values(n)), judge=_linear_time,
-       describe=lambda n: f"running_mean of {n:,} random numbers (a numpy array)")
-def linear_time(m, n):
-    values = _cost_values(n)
-    floats = values.tolist()
-    baseline = timed(_add_up, floats, repeat=3)
-    results = []  # the timed runs' results: the judge checks the last one (no extra slow run)
-    best = float("inf")
-    for _ in range(3):  # best of 3, but one run over a second is already far beyond O(n)
-        best = min(best, timed(lambda: results.append(m.running_mean(values))))
-        if best > 1.0:
-            break
-    # The baseline is timed on both sides of the function: a baseline slowed on one side (a cache
-    # emptied by another process) cannot make a slow function look fast.
-    baseline = min(baseline, timed(_add_up, floats, repeat=3))
-    return best / baseline, results[-1]
+@check(cases=[(N_COST,)], expect=lambda n, seed: _cumulative_means(_cost_values(n, seed)), judge=_is_running_mean,
+       cost=Cost(MAX_RATIO, baseline=lambda n: _add_up(_floats(n)), too_slow=_too_slow), repeat=3,
+       describe=lambda n: f"running_mean of {n:,} random numbers (a numpy array; the fastest of 3 runs, "
+                          "each on new numbers)")
+def linear_time(m, n, seed):
+    return m.running_mean(_cost_values(n, seed))
