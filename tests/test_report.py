@@ -175,7 +175,7 @@ def link_member(name: str) -> zipfile.ZipInfo:
 BAD_UPLOADS = {
     "bob": "the folder bob/ holds a symbolic link (toy.ipynb), which is never followed",
     "dirlink": "dirlink is a symbolic link, which is never followed",
-    "encrypted": "encrypted.zip is password-protected; zip it again without a password",
+    "encrypted": "encrypted.zip is password-protected; upload it without a password",
     "method": "method.zip compresses toy.py with a method that cannot be read (method 99)",
     "damaged": "damaged.zip is not a readable zip file",
     "nested": "nested.zip has no toy.py but a zip inside it (hw/inner.zip), which is not opened",

@@ -369,7 +369,7 @@ def _read_member(z: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, target:
     are both capped (a notebook's cap for a notebook, a source file's for a .py)."""
     cap = MAX_SOURCE_BYTES if member.filename.endswith(".py") else MAX_NOTEBOOK_BYTES
     if member.flag_bits & ZIP_ENCRYPTED:
-        raise Refused(f"{name} is password-protected; zip it again without a password")
+        raise Refused(f"{name} is password-protected; upload it without a password")
     if member.compress_type not in ZIP_METHODS:
         raise Refused(f"{name} compresses {shown(member.filename)} with a method that cannot be read "
                       f"(method {member.compress_type}); zip it again with the usual method (deflate)")
