@@ -105,7 +105,16 @@ def discover(folder: Path, assignment: str, staging: Path) -> dict[str, Submissi
 
 def student_name(entry: Path) -> str:
     """A folder's name, or a file's name without its extension."""
-    return entry.name if entry.is_dir() else entry.stem
+    return entry.name if _is_dir(entry) else entry.stem
+
+
+def _is_dir(entry: Path) -> bool:
+    """A folder, or a link to one (an entry that cannot even be looked at is not: ``submission``
+    then says why)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def submission(student: str, entry: Path, assignment: str, staging: Path) -> Submission:
@@ -128,7 +137,7 @@ def shown(name: str) -> str:
 
 
 def _shown_entry(entry: Path) -> str:
-    return shown(entry.name) + ("/" if entry.is_dir() else "")
+    return shown(entry.name) + ("/" if _is_dir(entry) else "")
 
 
 def _one_line(text: str) -> str:

@@ -142,13 +142,19 @@ def write_gradebook(folder: Path, graded: list[Graded], notes: str = "") -> str:
         writer.writerow([csv_text(g.student), *(num(qp.get(q, (0, 0))[0]) for q in questions), num(g.total),
                          num(g.max_total), csv_text(g.status)])
     write_atomic(folder / "grades.csv", buf.getvalue())
-    summary = summary_md(graded, questions, {g.student: printed_lines(student_folder(folder, g.student))
-                                             for g in graded})
+    summary = summary_md(graded, questions, {g.student: _printed(folder, g.student) for g in graded})
     summary += f"\n{notes}" if notes else ""
     write_atomic(folder / "summary.md", summary)
     if graded:
         write_atomic(folder / "histogram.png", histogram_png(graded))
     return summary
+
+
+def _printed(folder: Path, student: str) -> str:
+    try:
+        return printed_lines(student_folder(folder, student))
+    except ValueError:  # a name that cannot be a folder has no output.txt
+        return ""
 
 
 def printed_lines(folder: Path, n: int = 3, width: int = 80) -> str:
