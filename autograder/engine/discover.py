@@ -156,7 +156,7 @@ def _submission(student: str, entry: Path, assignment: str, staging: Path) -> Su
     if entry.suffix == ".py":
         return _from_py(student, entry, entry)
     if entry.suffix == ".ipynb":
-        return _from_notebook(student, entry, _read_capped(entry, MAX_NOTEBOOK_BYTES), shown(entry.name),
+        return _from_notebook(student, entry, _read_notebook(entry), shown(entry.name),
                               assignment, staging)
     if entry.suffix == ".zip":
         return _from_zip(student, entry, assignment, staging)
@@ -173,13 +173,13 @@ def _from_py(student: str, entry: Path, path: Path) -> Submission:
     return Submission(student, entry, path)
 
 
-def _read_capped(path: Path, cap: int) -> bytes:
-    """The bytes of a regular file, refused past ``cap`` (checked on its size and on what is read)."""
+def _read_notebook(path: Path) -> bytes:
+    """A notebook file's bytes, refused past ``MAX_NOTEBOOK_BYTES`` (never more is read)."""
     with open(path, "rb") as f:
-        data = f.read(cap + 1)
-    if len(data) > cap:
-        raise Refused(f"{shown(path.name)} is too large (more than {_mb(cap)}); clear the notebook's outputs "
-                      f"(Kernel > Restart & Clear Output), save it and hand it in again")
+        data = f.read(MAX_NOTEBOOK_BYTES + 1)
+    if len(data) > MAX_NOTEBOOK_BYTES:
+        raise Refused(f"{shown(path.name)} is too large (more than {_mb(MAX_NOTEBOOK_BYTES)}); clear the "
+                      f"notebook's outputs (Kernel > Restart & Clear Output), save it and hand it in again")
     return data
 
 
@@ -264,7 +264,7 @@ def _from_folder(student: str, entry: Path, assignment: str, staging: Path) -> S
             raise Refused(f"{shown(entry.name)}/{name} is not a regular file; hand in {name} itself")
         if name.endswith(".py"):
             return _from_py(student, entry, entry / name)
-        return _from_notebook(student, entry, _read_capped(entry / name, MAX_NOTEBOOK_BYTES),
+        return _from_notebook(student, entry, _read_notebook(entry / name),
                               f"{shown(entry.name)}/{name}", assignment, staging)
     listed = [rel for rel in files if not any(part.startswith(IGNORED_PREFIXES) for part in rel.split("/"))]
     raise Refused(f"the folder {shown(entry.name)}/ has no {assignment}.py; " + _found(listed, f"{assignment}.py"))
