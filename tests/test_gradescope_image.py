@@ -24,7 +24,7 @@ import gsimage  # noqa: E402
 ID = "forward_mode"
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(sys.platform != "linux" or os.geteuid() != 0 or not shutil.which("debootstrap"),
+    pytest.mark.skipif(sys.platform != "linux" or os.geteuid() != 0 or not (shutil.which("debootstrap") and shutil.which("patchelf")),
                        reason="the image is built as root with debootstrap (.ci/run installs it)"),
 ]
 
@@ -75,13 +75,15 @@ def image(bundle):
 def gradescope(image, tmp_path_factory):
     """case -> (results.json, stdout, seconds, the container's upper layer files); RERUN also as
     RERUN + "_again" (the second run, same container)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     out = tmp_path_factory.mktemp("gradescope")
     found = {}
-    for case, files in CASES.items():
-        container = gsimage.Container(image, files, results_folder=case != "no_results_folder")
+
+    def one(case):  # a fresh container per upload; the rerun case runs twice in its container
+        container = gsimage.Container(image, CASES[case], results_folder=case != "no_results_folder")
         try:
-            runs = [case, case + "_again"] if case == RERUN else [case]
-            for run in runs:
+            for run in ([case, case + "_again"] if case == RERUN else [case]):
                 res = container.run(out / run)
                 leftovers = {p for p in ("sitecustomize-ran", "helper-ran")
                              if (container.upper / "autograder" / p).exists()}
@@ -89,6 +91,9 @@ def gradescope(image, tmp_path_factory):
                               float((out / run / "seconds").read_text()), leftovers)
         finally:
             container.remove()
+
+    with ThreadPoolExecutor(2) as pool:  # two containers at a time (2 cores)
+        list(pool.map(one, CASES))
     times = {k: round(v[2], 1) for k, v in found.items()}
     print(f"\nseconds per submission in the image: {times}")
     return found

@@ -59,6 +59,10 @@ DOCKER_CAPS = ["chown", "dac_override", "fsetid", "fowner", "mknod", "net_raw", 
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"  # Docker's default
 RUN_TIMEOUT = 900.0
 HOST_CA = os.environ.get("GRADESCOPE_IMAGE_CA", "/etc/ssl/certs/ca-certificates.crt")
+# The Python the Miniforge stand-in installs (conda-forge's is out of reach): a standalone CPython
+# 3.11 installation, by default the one this script runs on (the project's own: .venv's base).
+# Debian's python3.11 is 3.11.2, too old for some of the project's pins (Requires-Python >=3.11.5).
+PYTHON = Path(os.environ.get("GRADESCOPE_IMAGE_PYTHON", sys.base_prefix))
 
 
 def _digest(*parts) -> str:
@@ -108,7 +112,7 @@ def bundle_key(bundle: Path) -> str:
     with zipfile.ZipFile(bundle) as z:
         content = [(i.filename, hashlib.sha256(z.read(i)).hexdigest()) for i in sorted(z.infolist(), key=lambda i: i.filename)]
     standins = [(p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in sorted(STANDIN.iterdir())]
-    return _digest(base_key(), content, standins)
+    return _digest(base_key(), content, standins, str(PYTHON), python_version())
 
 
 def install(bundle: Path) -> Path:
@@ -128,6 +132,7 @@ def install(bundle: Path) -> Path:
     # the one substitution: Miniforge's installer (github.com) is served by a wget stand-in
     share = root / "usr" / "local" / "share" / "gradescope-image-standin"
     shutil.copytree(STANDIN, share)
+    stage_python(share / "python")
     shutil.copy(STANDIN / "wget", root / "usr" / "local" / "bin" / "wget")
     with open(tmp / "setup.log", "wb") as log:
         code = contained(root, ["/bin/bash", "-c", BUILD], log, timeout=3600)
@@ -138,6 +143,28 @@ def install(bundle: Path) -> Path:
     (tmp / "ready").write_text(f"{time.monotonic() - started:.0f} s\n")
     tmp.rename(image)
     return image
+
+
+def python_version() -> str:
+    return subprocess.run([str(PYTHON / "bin" / "python3.11"), "-c", "import platform; print(platform.python_version())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
+def stage_python(dest: Path) -> None:
+    """The CPython 3.11 the Miniforge stand-in installs: PYTHON's interpreter, shared library and
+    standard library (no site-packages content, no test suite), its library path made relative."""
+    if not (PYTHON / "bin" / "python3.11").exists():
+        raise SystemExit(f"{PYTHON} is not a CPython 3.11 installation (set GRADESCOPE_IMAGE_PYTHON)")
+    (dest / "bin").mkdir(parents=True)
+    (dest / "lib").mkdir()
+    shutil.copy2(PYTHON / "bin" / "python3.11", dest / "bin" / "python3.11")
+    for lib in (PYTHON / "lib").glob("libpython3*.so*"):
+        shutil.copy2(lib, dest / "lib" / lib.name, follow_symlinks=False)
+    skip = shutil.ignore_patterns("test", "tests", "idle_test", "__pycache__")
+    shutil.copytree(PYTHON / "lib" / "python3.11", dest / "lib" / "python3.11", symlinks=True,
+                    ignore=lambda d, names: (set(names) if Path(d).name == "site-packages" else skip(d, names)))
+    if (dest / "lib" / "libpython3.11.so.1.0").exists():
+        subprocess.run(["patchelf", "--set-rpath", "$ORIGIN/../lib", str(dest / "bin" / "python3.11")], check=True)
 
 
 def metadata(submission_id: int = 123456) -> dict:
