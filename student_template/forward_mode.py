@@ -65,7 +65,7 @@ class Dual:
         raise NotImplementedError("TODO: product rule, real number on the left")
 
     def __truediv__(self, other):
-        """self / other.  Quotient rule: (u/v)' = (u'v - uv') / v²."""
+        """self / other.  Quotient rule: (u/v)' = (u'v - uv') / v² (also when u = 0: do not divide by u)."""
         raise NotImplementedError("TODO: quotient rule")
 
     def __rtruediv__(self, other):
@@ -76,7 +76,8 @@ class Dual:
         """self ** other, in two forms.
 
         - other a real number c (any real c): power rule (u^c)' = c·u^(c-1)·u'.  This must also
-          work for a negative u when c is an integer, e.g. Dual(-2.0, 1.0) ** 3.
+          work for a negative u when c is an integer, e.g. Dual(-2.0, 1.0) ** 3, and at u = 0 for
+          c = 0 and c >= 1: Dual(0.0, 1.0) ** 2 is Dual(0, 0), d ** 0 is Dual(1, 0) for every u.
         - other a Dual (needs self.value > 0): write u^v = exp(v·ln u) and differentiate;
           both u and v vary, so the derivative has two terms.
         """
@@ -124,13 +125,15 @@ def sqrt(x):
 
 
 def tanh(x):
-    """Hyperbolic tangent.  (tanh u)' = (1 - tanh²u)·u'."""
+    """Hyperbolic tangent.  (tanh u)' = (1 - tanh²u)·u'.  Defined for every u: tanh(800.0) is 1.0 and
+    tanh(Dual(800.0, 1.0)) is Dual(1.0, 0.0), with no overflow (e^(2u) and cosh u overflow there)."""
     raise NotImplementedError("TODO: tanh")
 
 
 # Drivers.  Each one seeds the inputs with Duals, calls f ONCE per pass, and reads off the
 # deriv part of the output.  If f returns a real number instead of a Dual (a constant function),
-# the derivative is 0.0.
+# the derivative is 0.0.  They return floats and float64 arrays, also when x or the point holds
+# ints: derivative(lambda x: 3 * x, 2) is 3.0, not 3.
 
 def derivative(f, x):
     """df/dx at the real number x (a float), from one evaluation of f on a seeded Dual."""
@@ -138,7 +141,7 @@ def derivative(f, x):
 
 
 def partial(f, point, i):
-    """∂f/∂x_i at point (a sequence of n real numbers); f is called as f(*args) with n arguments.
+    """∂f/∂x_i at point (a sequence of n real numbers), a float; f is called as f(*args) with n arguments.
 
     Seed input i with derivative 1 and every other input with derivative 0.
     """
@@ -154,7 +157,7 @@ def directional_derivative(f, point, direction):
 
 
 def gradient(f, point):
-    """The gradient as a numpy array of shape (n,): one forward pass per input variable.
+    """The gradient as a numpy float64 array of shape (n,): one forward pass per input variable.
 
     At most n + 1 evaluations of f in total; each pass seeds one coordinate.
     """
@@ -162,7 +165,7 @@ def gradient(f, point):
 
 
 def jacobian(f, point):
-    """The Jacobian as a numpy array of shape (m, n): J[i, j] = ∂f_i/∂x_j.
+    """The Jacobian as a numpy float64 array of shape (m, n): J[i, j] = ∂f_i/∂x_j.
 
     f returns a sequence of m outputs (each a Dual or a real number); a single output counts as
     m = 1.  Column j comes from the pass that seeds input j.

@@ -1,20 +1,31 @@
 """Suite strength: which checks catch the example bugs, the degenerate submissions and mutants.
 
-    python -m autograder.engine.strength forward_mode [--mutants 40] [--seed 0] [--jobs 2]
+    python -m autograder.engine.strength forward_mode [--mutants N] [--seed 0] [--jobs 2] [--min-score 0.95]
 
 grades, in one run of the grade CLI, the reference solution, the example class (examples/<id>/),
-the degenerate submissions (``degenerate.py``) and up to ``--mutants`` mutants of the reference
-(one small AST change each: an operator flipped, a term dropped, a comparison loosened, an index or
-a small constant shifted), then prints a markdown table: per check, how many of each it catches;
-per question, how many mutants it kills; the surviving mutants (each is a missing test, or a change
-with no observable effect).  Exit status 1 when the reference loses a point or a check catches
-nothing at all: a check that cannot fail is a defect.
+the degenerate submissions (``degenerate.py``) and the mutants of the reference (one small AST
+change each: an operator flipped, a term dropped, a comparison loosened, an index or a small
+constant shifted; every one by default, or a seeded sample of ``--mutants``), then prints markdown
+tables: per check, how many of each it catches; per question, its **mutation score**; the surviving
+mutants (each is a missing test, or a change with no observable effect).
+
+The mutation score of a question: of the mutants of the functions the question grades (its
+*subject*, ``SUBJECTS`` in ``autograder/suites/<id>/__init__.py``: names like ``Dual.__pow__`` or
+``sgd``, shell patterns allowed), the share the question itself catches (some check of it fails).
+A surviving mutant listed in ``autograder/suites/<id>/SURVIVORS.md`` (by its function and change,
+e.g. ``Dual.__pow__: `c == 0.0` -> `c != 0.0```, with why it is equivalent) counts as explained:
+the score is also given with explained survivors left out.
+
+Exit status 1 when the reference loses a point, a check catches nothing at all (a check that cannot
+fail is a defect), or (``--min-score``) a question's score with explained survivors left out is
+below the bound.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import fnmatch
 import json
 import random
 import shutil
@@ -66,9 +77,36 @@ class _Replace(ast.NodeTransformer):
         return self.replacement if node is self.target else self.generic_visit(node)
 
 
+def owners(tree: ast.AST) -> dict[int, str]:
+    """node position (in ``ast.walk`` order) -> the function it belongs to: ``name`` for a module-level
+    function, ``Class.method`` for a method (nested functions and lambdas belong to the enclosing one)."""
+    owner: dict[int, str] = {}
+
+    def visit(node, name):
+        for child in ast.iter_child_nodes(node):
+            if name is None and isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                prefix = f"{node.name}." if isinstance(node, ast.ClassDef) else ""
+                own = prefix + child.name
+                owner[id(child)] = own
+                visit(child, own)
+            elif name is None and isinstance(child, ast.ClassDef):
+                visit(child, None)
+            else:
+                if name is not None:
+                    owner[id(child)] = name
+                visit(child, name)
+
+    visit(tree, None)
+    return {i: owner[id(n)] for i, n in enumerate(ast.walk(tree)) if id(n) in owner}
+
+
 def _mutate(source: str, position: int, kind: str) -> tuple[str, str] | None:
-    """(description, mutated source) for one site, or None if the change does nothing."""
+    """(description, mutated source) for one site, or None if the change does nothing.
+
+    The description reads ``owner line N: `before` -> `after```; without ``line N`` it is the
+    mutant's key (``survivor_key``), stable when other lines of the reference move."""
     tree = ast.parse(source)
+    owner = owners(tree).get(position, "?")
     node = list(ast.walk(tree))[position]
     before = ast.unparse(node)
     if kind == "swap":
@@ -86,13 +124,26 @@ def _mutate(source: str, position: int, kind: str) -> tuple[str, str] | None:
     if before == after:
         return None
     line = getattr(node, "lineno", "?")
-    return f"line {line}: `{before[:60]}` -> `{after[:60]}`", ast.unparse(ast.fix_missing_locations(tree)) + "\n"
+    return (f"{owner} line {line}: `{before[:60]}` -> `{after[:60]}`",
+            ast.unparse(ast.fix_missing_locations(tree)) + "\n")
 
 
-def mutants(source: str, limit: int, seed: int = 0) -> list[tuple[str, str]]:
-    """Up to ``limit`` mutants of ``source``, sampled with a fixed seed: (description, source)."""
+def owner_of(description: str) -> str:
+    """The function a mutant changes, from its description."""
+    return description.split(" line ", 1)[0]
+
+
+def survivor_key(description: str) -> str:
+    """``owner: `before` -> `after```: how SURVIVORS.md names a mutant (no line number)."""
+    return f"{owner_of(description)}: {description.split(': ', 1)[1]}"
+
+
+def mutants(source: str, limit: int | None = None, seed: int = 0) -> list[tuple[str, str]]:
+    """Up to ``limit`` mutants of ``source`` (every one when None), sampled with a fixed seed:
+    (description, source)."""
     sites = _sites(ast.parse(source))
     random.Random(seed).shuffle(sites)
+    limit = len(sites) if limit is None else limit
     out = []
     for position, kind in sites:
         if len(out) >= limit:
@@ -105,7 +156,27 @@ def mutants(source: str, limit: int, seed: int = 0) -> list[tuple[str, str]]:
 
 # -- grading everything in one run -------------------------------------------------------------------
 
-def _stage(assignment: str, folder: Path, limit: int, seed: int) -> dict[str, tuple[str, str]]:
+def subjects(assignment: str) -> dict[str, tuple[str, ...]]:
+    """question -> the functions it grades (``SUBJECTS`` of the suite's ``__init__.py``, read as a
+    literal: the suite is not imported)."""
+    init = ROOT / "autograder" / "suites" / assignment / "__init__.py"
+    for node in ast.parse(init.read_text()).body if init.exists() else []:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "SUBJECTS" for t in node.targets):
+            return {q: tuple(names) for q, names in ast.literal_eval(node.value).items()}
+    return {}
+
+
+def explained_survivors(assignment: str) -> str:
+    """The text of ``SURVIVORS.md`` beside the suite ('' if there is none)."""
+    path = ROOT / "autograder" / "suites" / assignment / "SURVIVORS.md"
+    return path.read_text() if path.exists() else ""
+
+
+def _in_subject(owner: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatchcase(owner, p) for p in patterns)
+
+
+def _stage(assignment: str, folder: Path, limit: int | None, seed: int) -> dict[str, tuple[str, str]]:
     """Write every submission into ``folder``; return student -> (group, description)."""
     folder.mkdir(parents=True)
     who = {"reference": ("reference", "the reference solution")}
@@ -133,8 +204,10 @@ def _outcomes(out: Path, assignment: str, students) -> dict[str, dict[str, bool]
     return table
 
 
-def report(assignment: str, limit: int = 40, seed: int = 0, jobs: int = 2) -> tuple[str, bool]:
-    """(markdown report, ok): ok is False when the reference loses a point or a check catches nothing."""
+def report(assignment: str, limit: int | None = None, seed: int = 0, jobs: int = 2,
+           min_score: float | None = None) -> tuple[str, bool]:
+    """(markdown report, ok): ok is False when the reference loses a point, a check catches nothing,
+    or (``min_score``) a question's mutation score, explained survivors left out, is below it."""
     with tempfile.TemporaryDirectory() as tmp:
         folder, out = Path(tmp) / "submissions", Path(tmp) / "out"
         who = _stage(assignment, folder, limit, seed)
@@ -157,34 +230,80 @@ def report(assignment: str, limit: int = 40, seed: int = 0, jobs: int = 2) -> tu
         lines.append(f"| {c} | " + " | ".join(f"{n}/{len(groups[g])}" for n, g in zip(counts, groups)) + " |")
     questions = sorted({c.split(":", 1)[0] for c in checks})
     killed = {s for s in groups["mutant"] if not all(passed[s].get(c, False) for c in checks)}
+    low = []
     if groups["mutant"]:  # (make release grades none: the mutation score is the strength command's)
+        table, survivor_lines, low = _mutation_scores(assignment, questions, checks, caught, who, groups["mutant"],
+                                                      min_score)
         lines += ["", "| question | mutants killed | share of all mutants |", "|---|---:|---:|"]
         for q in questions:
             mine = {s for c in checks if c.startswith(q + ":") for s in caught[c]["mutant"]}
             lines.append(f"| {q} | {len(mine)} | {len(mine) / max(1, len(groups['mutant'])):.0%} |")
         lines.append(f"| all | {len(killed)} | {len(killed) / max(1, len(groups['mutant'])):.0%} |")
+        lines += table + survivor_lines
     survivors = [who[s][1] for s in groups["mutant"] if s not in killed]
     if survivors:
-        lines += ["", "Surviving mutants (a missing test, or no observable change):", ""]
+        lines += ["", "Mutants no check catches (a missing test, or no observable change):", ""]
         lines += [f"- {d}" for d in survivors]
     if defects:
         lines += ["", "**Defects** (the reference fails it, or it catches nothing):", ""]
         lines += [f"- {c}" for c in defects]
-    return "\n".join(lines) + "\n", not defects
+    if low:
+        lines += ["", f"**Below the mutation score {min_score:.0%}** (explained survivors left out):", ""]
+        lines += [f"- {q}" for q in low]
+    return "\n".join(lines) + "\n", not defects and not low
+
+
+def _mutation_scores(assignment, questions, checks, caught, who, mutant_names, min_score):
+    """The per-question mutation score table, each question's surviving mutants, and the questions
+    whose score (explained survivors left out) is below ``min_score``."""
+    subject = subjects(assignment)
+    explained = explained_survivors(assignment)
+    table = ["", "Mutation score per question: of the mutants of the functions the question grades (its subject, "
+             "SUBJECTS in the suite's __init__.py), the share its own checks catch; explained survivors "
+             "(SURVIVORS.md) left out in the last column.", "",
+             "| question | subject | mutants | killed by it | score | explained | score, explained left out |",
+             "|---|---|---:|---:|---:|---:|---:|"]
+    survivor_lines, low = [], []
+    assigned = set()
+    for q in questions:
+        patterns = subject.get(q, ())
+        mine = [s for s in mutant_names if _in_subject(owner_of(who[s][1]), patterns)]
+        assigned.update(mine)
+        hit = {s for c in checks if c.startswith(q + ":") for s in caught[c]["mutant"]}
+        alive = [s for s in mine if s not in hit]
+        known = [s for s in alive if survivor_key(who[s][1]) in explained]
+        score = (len(mine) - len(alive)) / len(mine) if mine else 1.0
+        counted = len(mine) - len(known)
+        net = (len(mine) - len(alive)) / counted if counted else 1.0
+        if min_score is not None and net < min_score:
+            low.append(f"{q}: {net:.0%}")
+        table.append(f"| {q} | {', '.join(patterns) or '(none declared)'} | {len(mine)} | {len(mine) - len(alive)} | "
+                     f"{score:.0%} | {len(known)} | {net:.0%} |")
+        if alive:
+            survivor_lines += ["", f"Survivors of {q}:", ""]
+            survivor_lines += [f"- {survivor_key(who[s][1])}" + (" (explained in SURVIVORS.md)" if s in known else "")
+                               for s in alive]
+    orphans = [s for s in mutant_names if s not in assigned]
+    if orphans:
+        table.append(f"| (no question) | functions in no SUBJECTS entry | {len(orphans)} | | | | |")
+    return table, survivor_lines, low
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.engine.strength", description=__doc__.split("\n\n")[0])
     parser.add_argument("assignments", nargs="+", metavar="ID")
-    parser.add_argument("--mutants", type=int, default=40, help="mutants of the reference to grade (default 40)")
+    parser.add_argument("--mutants", type=int, default=None,
+                        help="a seeded sample of this many mutants of the reference (default: every mutant)")
     parser.add_argument("--seed", type=int, default=0, help="which mutants are sampled (default 0)")
     parser.add_argument("--jobs", type=int, default=2, help="submissions graded in parallel (default 2)")
+    parser.add_argument("--min-score", type=float, default=None,
+                        help="fail when a question's mutation score (explained survivors left out) is below this")
     args = parser.parse_args(argv)
     ok = True
     for assignment in args.assignments:
         if not (ROOT / "solutions" / f"{assignment}.py").exists():
             parser.error(f"unknown assignment {assignment!r}")
-        text, fine = report(assignment, args.mutants, args.seed, args.jobs)
+        text, fine = report(assignment, args.mutants, args.seed, args.jobs, args.min_score)
         print(text)
         ok = ok and fine
     return 0 if ok else 1

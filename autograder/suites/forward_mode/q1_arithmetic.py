@@ -68,11 +68,26 @@ def _numpy_cases(seed):
 _rng = seeded(1101)
 _DUAL_DUAL = {op: [(op, _dual(_rng), _dual(_rng)) for _ in range(6)] for op in "+-*/"}
 
+# Edges (EDGES.md): an operand whose value is 0 (0 * v, 0 / v: a quotient rule written through
+# u'/u, or a product through logarithms, divides by 0 there although the rule holds), a zero
+# derivative part, a real 0 on either side.  Hand-picked.
+_DUAL_DUAL["+"].append(("+", (0.0, 1.5), (2.5, -1.0)))
+_DUAL_DUAL["-"].append(("-", (0.0, 0.0), (-1.25, 0.5)))
+_DUAL_DUAL["*"] += [("*", (0.0, 1.5), (2.5, -1.0)), ("*", (-1.25, 0.5), (0.0, 2.0)), ("*", (0.0, 0.0), (3.0, 1.0))]
+_DUAL_DUAL["/"] += [("/", (0.0, 1.5), (2.0, 0.5)), ("/", (0.0, -2.0), (-0.5, 4.0)), ("/", (3.0, 0.0), (2.0, 1.0))]
+# large and small magnitudes in one product or quotient (no overflow: |values| <= 1e8)
+_DUAL_DUAL["*"].append(("*", (1e8, 3.0), (-2e-6, 1e3)))
+_DUAL_DUAL["/"].append(("/", (1e8, 1.0), (1e4, 2.0)))
+
 _rng = seeded(1102)
 _REAL_RIGHT = [(op, _dual(_rng), _real_number(_rng)) for op in "+-*/" for _ in range(4)]
+# a real 0 (int and float) on the right, and a Dual of value 0 divided by a real
+_REAL_RIGHT += [("+", (1.5, -0.5), 0), ("-", (1.5, -0.5), 0.0), ("*", (1.5, -0.5), 0), ("/", (0.0, 2.5), 4)]
 
 _rng = seeded(1103)
 _REAL_LEFT = [(op, _real_number(_rng), _dual(_rng)) for op in "+-*/" for _ in range(4)]
+# a real 0 on the left: 0 + d, 0 - d, 0 * d, 0 / d (value 0, derivative -0 v'/v^2 = 0)
+_REAL_LEFT += [("+", 0, (2.0, 1.5)), ("-", 0.0, (2.0, 1.5)), ("*", 0, (-2.0, 1.5)), ("/", 0.0, (-2.0, 1.5))]
 
 _NUMPY = _numpy_cases(1104)
 

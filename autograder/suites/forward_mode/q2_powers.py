@@ -84,6 +84,18 @@ _INTEGER_EXPONENT = _integer_exponents(1202)
 _REAL_BASE = _real_bases(1203)
 _DUAL_DUAL = _dual_exponents(1204)
 
+# Edges (EDGES.md), where the handout says the rule holds and a formula may break:
+# * a zero base u = 0 with c = 0 (u^0 = 1, derivative 0) or c >= 1 (0^c = 0, derivative c 0^(c-1) u':
+#   u' for c = 1, else 0): u^c c / u, exp(c log u) and c u^(c-1) at c = 0 divide by 0 there;
+# * c = 0 with a negative u; a large exponent (|u|^c up to ~1e12, no overflow);
+# * c ** d with c = 1 (ln 1 = 0) and with u = 0 (c^0 = 1); d ** e with v = 0 and with u = 1.
+_REAL_EXPONENT += [((0.0, 1.5), 1.0), ((0.0, -2.0), 2.0), ((0.0, 0.75), np.float64(2.5)), ((0.0, 1.0), 0.0),
+                   ((3.5, 0.25), 22.0)]
+_INTEGER_EXPONENT += [((0.0, 1.5), 1), ((0.0, -2.0), 2), ((0.0, 0.5), 3), ((0.0, 1.25), np.int64(2)),
+                      ((0.0, 3.0), 0), ((-1.75, 0.5), 0), ((-2.0, 1.0), 25)]
+_REAL_BASE += [(1, (0.75, 2.0)), (1.0, (-1.5, 0.5)), (2.5, (0.0, 1.5)), (np.int64(3), (0.0, -1.0))]
+_DUAL_DUAL += [((1.75, 0.5), (0.0, 1.5)), ((1.0, 2.0), (2.5, -0.5)), ((1.0, 0.0), (0.0, 1.0))]
+
 
 # -- checks --------------------------------------------------------------------------------------------
 
@@ -95,27 +107,29 @@ def power_rule_public(m, a, b):
     return dual_parts(build_operand(m, a) ** build_operand(m, b))
 
 
-@test_case(name="d ** c with any real exponent c (float, np.float64; u > 0)", points=1, hidden=True)
+@test_case(name="d ** c with any real exponent c (float, np.float64; u > 0, and u = 0 with c = 0 or c >= 1)",
+           points=1, hidden=True)
 @check(cases=_REAL_EXPONENT, expect=power_rule, judge=dual_close(RTOL), describe=_describe)
 def real_exponent(m, a, b):
     return dual_parts(build_operand(m, a) ** build_operand(m, b))
 
 
 @test_case(name="d ** n with an integer n (int, np.int64), also for negative values u "
-                "(u^n has no logarithm there)", points=1, hidden=True)
+                "(u^n has no logarithm there) and at u = 0 (d ** 0 is Dual(1, 0))", points=1, hidden=True)
 @check(cases=_INTEGER_EXPONENT, expect=power_rule, judge=dual_close(RTOL), describe=_describe)
 def integer_exponent(m, a, b):
     return dual_parts(build_operand(m, a) ** build_operand(m, b))
 
 
-@test_case(name="c ** d with a real base c > 0: (c^u)' = c^u ln(c) u' (__rpow__)", points=1, hidden=True)
+@test_case(name="c ** d with a real base c > 0: (c^u)' = c^u ln(c) u' (__rpow__), also c = 1 and u = 0",
+           points=1, hidden=True)
 @check(cases=_REAL_BASE, expect=power_rule, judge=dual_close(RTOL), describe=_describe)
 def real_base(m, a, b):
     return dual_parts(build_operand(m, a) ** build_operand(m, b))
 
 
-@test_case(name="d ** e with two Duals (u > 0): (u^v)' = u^v (v' ln u + v u'/u), both terms", points=1,
-           hidden=True)
+@test_case(name="d ** e with two Duals (u > 0): (u^v)' = u^v (v' ln u + v u'/u), both terms (also v = 0, u = 1)",
+           points=1, hidden=True)
 @check(cases=_DUAL_DUAL, expect=power_rule, judge=dual_close(RTOL), describe=_describe)
 def dual_exponent(m, a, b):
     return dual_parts(build_operand(m, a) ** build_operand(m, b))

@@ -52,11 +52,14 @@ class _Reject(Exception):
     """The tree leaves the region where every rule is well defined and well conditioned."""
 
 
-def exact(tree, x):
+def exact(tree, x, comfortable=True):
     """Judge side: (f(x), f'(x), scale) by the hand-derived rules, node by node.
 
-    ``scale`` is the derivative with every term in absolute value.  Raises _Reject outside a
-    comfortable domain (used only while generating the cases).
+    ``scale`` is the derivative with every term in absolute value.  ``comfortable`` (while the cases
+    are generated): _Reject outside a comfortable, well-conditioned domain.  The judge calls it with
+    ``comfortable=False`` (``judged``): every case, the hand-picked edges included, is then derived
+    by the same rules; tanh's scale is then that of the handout's (1 - tanh^2 u) u', whose terms are
+    1 and tanh^2 u (exact to a few ulps of 1; for |u| >= 19 it is 0 where sech^2 u is not, both right).
     """
     kind = tree[0]
     if kind == "x":
@@ -64,11 +67,11 @@ def exact(tree, x):
     if kind == "c":
         return float(tree[1]), 0.0, 0.0
     if kind in ("neg", "pos"):
-        a, da, sa = exact(tree[1], x)
+        a, da, sa = exact(tree[1], x, comfortable)
         return (-a, -da, sa) if kind == "neg" else (a, da, sa)
     if kind in _BINARY:
-        a, da, sa = exact(tree[1], x)
-        b, db, sb = exact(tree[2], x)
+        a, da, sa = exact(tree[1], x, comfortable)
+        b, db, sb = exact(tree[2], x, comfortable)
         if kind == "+":
             return a + b, da + db, sa + sb
         if kind == "-":
@@ -76,41 +79,44 @@ def exact(tree, x):
         if kind == "*":
             return a * b, da * b + a * db, sa * abs(b) + abs(a) * sb
         if kind == "/":
-            if abs(b) < 0.3:
+            if comfortable and abs(b) < 0.3:
                 raise _Reject
             return a / b, (da * b - a * db) / b**2, (sa * abs(b) + abs(a) * sb) / b**2
         if tree[2][0] == "c":  # a ** c with a constant exponent: c a^(c-1) a'
-            if abs(a) < 0.2 or (a < 0 and b != int(b)):
+            if comfortable and (abs(a) < 0.2 or (a < 0 and b != int(b))):
                 raise _Reject
             return a**b, b * a ** (b - 1) * da, abs(b * a ** (b - 1)) * sa
-        if a < 0.2 or abs(b * math.log(a)) > 8:  # a ** b = exp(b ln a)
+        if comfortable and (a < 0.2 or abs(b * math.log(a)) > 8):  # a ** b = exp(b ln a)
             raise _Reject
         p = a**b
         return p, p * (db * math.log(a) + b * da / a), abs(p) * (sb * abs(math.log(a)) + abs(b) * sa / a)
-    a, da, sa = exact(tree[1], x)
+    a, da, sa = exact(tree[1], x, comfortable)
     if kind == "sin":
         return math.sin(a), math.cos(a) * da, abs(math.cos(a)) * sa
     if kind == "cos":
         return math.cos(a), -math.sin(a) * da, abs(math.sin(a)) * sa
     if kind == "exp":
-        if a > 6:
+        if comfortable and a > 6:
             raise _Reject
         e = math.exp(a)
         return e, e * da, e * sa
     if kind == "log":
-        if a < 0.2:
+        if comfortable and a < 0.2:
             raise _Reject
         return math.log(a), da / a, sa / a
     if kind == "sqrt":
-        if a < 0.2:
+        if comfortable and a < 0.2:
             raise _Reject
         r = math.sqrt(a)
         return r, da / (2 * r), sa / (2 * r)
     if kind == "tanh":
-        if abs(a) > 3:
-            raise _Reject
-        sech2 = 1.0 / math.cosh(a) ** 2
-        return math.tanh(a), sech2 * da, sech2 * sa
+        if comfortable:
+            if abs(a) > 3:
+                raise _Reject
+            sech2 = 1.0 / math.cosh(a) ** 2
+            return math.tanh(a), sech2 * da, sech2 * sa
+        t, e = math.tanh(a), math.exp(-2.0 * abs(a))
+        return t, 4.0 * e / (1.0 + e) ** 2 * da, (1.0 + t * t) * sa  # sech^2 without overflow
     raise ValueError(f"unknown node {kind!r}")
 
 
@@ -243,6 +249,21 @@ def _well_behaved_stiff(tree, x):
 _COMPOSITIONS = _compositions(1401, 16)
 _STIFF = _stiff(1402, 10)
 
+# Edges (EDGES.md): tanh saturated inside a stiff composition.  The handout promises tanh (and its
+# rule) for every u: tanh(1000 x) at x = 0.75 is 1.0 with derivative 0.0, where e^(2u) and cosh u
+# overflow.  Hand-picked points where cos(1000 x) is far from 0.
+_X = ("x",)
+_STIFF += [
+    (("+", ("c", 1e8), ("*", ("tanh", ("*", ("c", 1000.0), _X)), ("sin", ("*", ("c", 1000.0), _X)))), 0.75),
+    (("*", _X, ("tanh", ("+", _X, ("c", 1000.0)))), 1.25),          # a large offset inside tanh
+    (("-", ("c", 1e6), ("tanh", ("+", _X, ("c", -400.0)))), 1.1),    # tanh(x - 400) = -1, derivative 0
+]
+
+
+def judged(tree, x):
+    """The judge's expectation: ``exact`` without the generator's comfort bounds."""
+    return exact(tree, x, comfortable=False)
+
 
 def ad_exact(rtol):
     """got = derivative(f, x); expected = exact(tree, x) = (f, f', scale), or f' alone (REFERENCE)."""
@@ -279,43 +300,67 @@ def lecture_derivative(m, x):
 
 @test_case(name="random compositions of every operator and function: exact up to rounding", points=1,
            hidden=True)
-@check(cases=_COMPOSITIONS, expect=exact, judge=ad_exact(RTOL), describe=_describe)
+@check(cases=_COMPOSITIONS, expect=judged, judge=ad_exact(RTOL), describe=_describe)
 def random_compositions(m, tree, x):
     return m.derivative(lambda t: _evaluate(m, tree, t), x)
 
 
-@test_case(name="stiff compositions (offset ~1e8, oscillation sin(1000 x)): exact up to rounding, where "
-                "finite differences fail", points=1, hidden=True)
-@check(cases=_STIFF, expect=exact, judge=ad_exact(RTOL), describe=_describe)
+@test_case(name="stiff compositions (offset ~1e8, oscillation sin(1000 x), tanh saturated at large |u|): exact up "
+                "to rounding, where finite differences fail", points=1, hidden=True)
+@check(cases=_STIFF, expect=judged, judge=ad_exact(RTOL), describe=_describe)
 def stiff_compositions(m, tree, x):
     return m.derivative(lambda t: _evaluate(m, tree, t), x)
 
 
-_CONSTANTS = {
+_FUNCTIONS_OF_X = {
     "3.0": lambda m, t: 3.0,
     "2 (an int)": lambda m, t: 2,
     "np.float64(1.5)": lambda m, t: np.float64(1.5),
     "sin(2.0) * 4.0 (your sin of a real)": lambda m, t: m.sin(2.0) * 4.0,
     "x": lambda m, t: t,
+    "3*x - 2": lambda m, t: 3 * t - 2,
+    "x + x": lambda m, t: t + t,
+    "0.5*x": lambda m, t: 0.5 * t,
 }
+_SLOPES = {"x": 1.0, "3*x - 2": 3.0, "x + x": 2.0, "0.5*x": 0.5}  # the others are constants: 0.0
+
+# Edges (EDGES.md): a constant f (a float, an int, a numpy float, the student's own sin of a real),
+# f(x) = x, and x given as an int, a numpy int, 0 or a numpy float.  The handout promises a float
+# (0.0, not the int 0) whatever x is: with x = 3, a Dual that keeps ints computes the derivative of
+# x as the int 1.  Only sums and real multiples: a bug in the product rule costs Q1, not this check.
+_CONSTANT_CASES = [("3.0", 1.25), ("2 (an int)", 2), ("np.float64(1.5)", 1.25),
+                   ("sin(2.0) * 4.0 (your sin of a real)", 1.25), ("x", 1.25), ("x", 3), ("3*x - 2", np.int64(4)),
+                   ("x + x", 0), ("0.5*x", np.float64(-2.0)), ("2 (an int)", np.int64(-1))]
 
 
-def constant_or_identity(label):
-    """The derivative: 1.0 for f(x) = x, 0.0 for the constants (judge side)."""
-    return 1.0 if label == "x" else 0.0
+def constant_or_identity(label, x):
+    """The derivative: the slope of f(x) = x, 3x - 2, ...; 0.0 for the constants (judge side)."""
+    return _SLOPES.get(label, 0.0)
 
 
-def is_exactly(got, expected, label):
-    """A constant function has derivative 0 (a real number, not None and not an error); f(x) = x has 1."""
-    if not is_real(got) or got != expected:
-        why = "it is x itself" if expected else "f returns a real number (it ignores x)"
-        raise Mismatch(f"{why}, so its derivative is {fmt(expected)}; got {fmt(got)}")
+def is_float(x) -> bool:
+    """A float as the handout means it: a Python float or a numpy float64."""
+    return type(x) is float or isinstance(x, np.float64)
+
+
+def is_exactly(got, expected, label, x):
+    """The derivative is exactly ``expected`` (no rounding in these: sums and multiples of 0.5, 1, 2, 3),
+    and a float: "wrong type" or "wrong value" says which property failed."""
+    if not is_real(got):
+        raise Mismatch(f"wrong type: derivative should return a float, got {fmt(got)}")
+    if got != expected:
+        why = ("f returns a real number (it ignores x), so its derivative is 0.0" if label not in _SLOPES
+               else f"f(x) = {label}, so its derivative is {fmt(expected)}")
+        raise Mismatch(f"wrong value: {why}; got {fmt(got)}")
+    if not is_float(got):
+        raise Mismatch(f"wrong type: derivative should return a float (a Python float or numpy float64), also "
+                       f"for x = {x!r}; got {type(got).__name__} {fmt(got)} (float(...) converts)")
 
 
 # f(x) = x is in the same check: a derivative() that returns 0.0 for everything must not earn it.
-@test_case(name="a constant function (f returns a real number, not a Dual) has derivative 0.0, "
-                "and f(x) = x has derivative 1.0", points=1, hidden=True)
-@check(cases=[(label,) for label in _CONSTANTS], expect=constant_or_identity, judge=is_exactly,
-       describe=lambda label: f"f(x) = {label}")
-def constant_functions(m, label):
-    return m.derivative(lambda t: _CONSTANTS[label](m, t), 1.25)
+@test_case(name="a constant function (f returns a real number, not a Dual) has derivative 0.0 and f(x) = x has "
+                "1.0; derivative returns a float, also when x is an int or a numpy int", points=1, hidden=True)
+@check(cases=_CONSTANT_CASES, expect=constant_or_identity, judge=is_exactly,
+       describe=lambda label, x: f"f(x) = {label} at x = {x!r}")
+def constant_functions(m, label, x):
+    return m.derivative(lambda t: _FUNCTIONS_OF_X[label](m, t), x)

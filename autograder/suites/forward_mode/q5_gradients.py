@@ -83,7 +83,10 @@ def _counted(m, fname):
 
 
 def _as_point(point, kind):
-    return {"list": list, "tuple": tuple, "array": np.array}[kind](point)
+    """The point as a list, tuple or array; "int list" and "int array" hold ints (np.int64 in the array)."""
+    if kind.startswith("int"):
+        point = [int(v) for v in point]
+    return {"list": list, "tuple": tuple, "array": np.array, "int list": list, "int array": np.array}[kind](point)
 
 
 def gradient_formula(fname, point, *rest):
@@ -94,29 +97,41 @@ def gradient_formula(fname, point, *rest):
 
 # -- judges ------------------------------------------------------------------------------------------------
 
+# Messages of a check that judges several properties start with the one that failed: "wrong type:",
+# "wrong value:" or "too many evaluations:" (hidden checks: staff read them, students see the name).
+
 def _check_number(got, want, scale, what):
     if not is_real(got):
-        raise Mismatch(f"{what} should be a float, got {fmt(got)}")
+        raise Mismatch(f"wrong type: {what} should be a float, got {fmt(got)}")
     want = float(want)
     if not abs(float(got) - want) <= RTOL * max(float(scale), abs(want)):
-        raise Mismatch(f"{what} is {float(got)!r}, expected {want!r}{approximation_hint(float(got), want)}")
+        raise Mismatch(f"wrong value: {what} is {float(got)!r}, expected {want!r}"
+                       f"{approximation_hint(float(got), want)}")
+    if not (type(got) is float or isinstance(got, np.float64)):
+        raise Mismatch(f"wrong type: {what} should be a float (a Python float or numpy float64), got "
+                       f"{type(got).__name__} {fmt(got)} (float(...) converts)")
 
 
 def _check_array(got, want, scale, what):
     if not isinstance(got, np.ndarray):
-        raise Mismatch(f"{what} should be a numpy array of shape {want.shape}, got {fmt(got)}")
+        raise Mismatch(f"wrong type: {what} should be a numpy array of shape {want.shape}, got {fmt(got)}")
     if got.shape != want.shape:
-        raise Mismatch(f"{what} should have shape {want.shape} (one entry per input), got shape {got.shape}")
+        raise Mismatch(f"wrong shape: {what} should have shape {want.shape} (one entry per input), got shape "
+                       f"{got.shape}")
     if got.dtype.kind not in "iuf":
-        raise Mismatch(f"{what} should be an array of floats, got dtype {got.dtype}: {fmt(got)}")
+        raise Mismatch(f"wrong type: {what} should be an array of floats, got dtype {got.dtype}: {fmt(got)}")
     bad = ~(np.abs(got - want) <= RTOL * np.maximum(scale, np.abs(want)))
     if bad.any():
         i = int(np.argmax(bad))
-        raise Mismatch(f"entry {i} of {what} (∂f/∂x_{i}) is {float(got[i])!r}, expected {float(want[i])!r}"
-                       f"{arrays_if_visible(got, want)}{approximation_hint(float(got[i]), float(want[i]))}")
+        raise Mismatch(f"wrong value: entry {i} of {what} (∂f/∂x_{i}) is {float(got[i])!r}, expected "
+                       f"{float(want[i])!r}{arrays_if_visible(got, want)}"
+                       f"{approximation_hint(float(got[i]), float(want[i]))}")
+    if got.dtype != np.float64:
+        raise Mismatch(f"wrong type: {what} should be a numpy array of float64, got dtype {got.dtype} "
+                       "(np.array(..., dtype=float) converts)")
 
 
-def partial_judge(got, expected, fname, point, i):
+def partial_judge(got, expected, fname, point, i, kind="list"):
     grad, scale = expected
     _check_number(got, grad[i], scale[i], f"partial(f, point, {i})")
 
@@ -126,8 +141,8 @@ def directional_judge(got, expected, fname, point, direction):
     calls, value = got
     v = np.asarray(direction, dtype=float)
     if calls != 1:
-        raise Mismatch(f"directional_derivative evaluated f {calls} times; one evaluation on Duals seeded with "
-                       "the direction gives the whole directional derivative")
+        raise Mismatch(f"too many evaluations: directional_derivative evaluated f {calls} times; one evaluation "
+                       "on Duals seeded with the direction gives the whole directional derivative")
     _check_number(value, float(grad @ v), float(scale @ np.abs(v)), "directional_derivative(f, point, v)")
 
 
@@ -140,8 +155,8 @@ def cost_judge(got, expected, fname, point):
     calls, grad = got
     n = len(point)
     if calls > n + 1:
-        raise Mismatch(f"gradient evaluated f {calls} times for n = {n} inputs; forward mode needs one pass "
-                       f"per input (at most n + 1 = {n + 1} evaluations)")
+        raise Mismatch(f"too many evaluations: gradient evaluated f {calls} times for n = {n} inputs; forward "
+                       f"mode needs one pass per input (at most n + 1 = {n + 1} evaluations)")
     gradient_judge(grad, expected)
 
 
@@ -151,14 +166,22 @@ _rng = seeded(1501)
 _POINTS = {f: [[round(float(v), 4) for v in _rng.uniform(-1.0, 1.0, _FUNCTIONS[f][0])] for _ in range(3)]
            for f in _FUNCTIONS}
 _KINDS = ("list", "tuple", "array")
+# Edges (EDGES.md): points of ints (a list of ints, an np.int64 array) and the origin; the handout
+# promises floats and float64 arrays whatever the point holds.
+_INT_POINTS = {"f1": [[0], [-1]], "f2": [[1, 0], [0, -1]], "f3": [[0, 1, -1], [0, 0, 0]], "f4": [[1, 2, 0, 3], [0, 0, 0, 0]]}
 
-_PARTIAL = [(f, p, i) for f in _FUNCTIONS for p in _POINTS[f][:2] for i in range(_FUNCTIONS[f][0])]
+_PARTIAL = [(f, p, i, "list") for f in _FUNCTIONS for p in _POINTS[f][:2] for i in range(_FUNCTIONS[f][0])]
+_PARTIAL += [(f, p, i, "int " + ("list", "array")[k]) for f in _FUNCTIONS for k, p in enumerate(_INT_POINTS[f])
+             for i in range(len(p))]
 
 _rng = seeded(1502)
 _DIRECTIONAL = [(f, p, [round(float(v), 4) for v in _rng.uniform(-2.0, 2.0, len(p))])
                 for f in ("f1", "f2", "f3", "f4") for p in _POINTS[f][:2]]
+_DIRECTIONAL += [(f, _INT_POINTS[f][0], [(-1) ** k * (k + 1) for k in range(len(_INT_POINTS[f][0]))])
+                 for f in _FUNCTIONS]  # an int point, an int direction
 
 _GRADIENT = [(f, p, _KINDS[k % 3]) for f in _FUNCTIONS for k, p in enumerate(_POINTS[f])]
+_GRADIENT += [(f, p, ("int list", "int array")[k]) for f in _FUNCTIONS for k, p in enumerate(_INT_POINTS[f])]
 
 _rng = seeded(1503)
 _COST = [(f"sum{n}", [round(float(v), 4) for v in _rng.uniform(-1.0, 1.0, n)]) for n in (1, 2, 3, 5, 8)]
@@ -177,15 +200,16 @@ def lecture_gradient(m, point):
     return m.gradient(lambda x, y: x**3 * (x + 3 * y), point)
 
 
-@test_case(name="partial(f, point, i): seed input i with 1, the others with 0", points=1, hidden=True)
+@test_case(name="partial(f, point, i): seed input i with 1, the others with 0; a float, also at a point of ints",
+           points=1, hidden=True)
 @check(cases=_PARTIAL, expect=gradient_formula, judge=partial_judge,
-       describe=lambda f, p, i: f"{_name(f)}, point = {p}, i = {i}")
-def partial_derivatives(m, fname, point, i):
-    return m.partial(_function(m, fname), point, i)
+       describe=lambda f, p, i, kind: f"{_name(f)}, point = {kind} {p}, i = {i}")
+def partial_derivatives(m, fname, point, i, kind):
+    return m.partial(_function(m, fname), _as_point(point, kind), i)
 
 
-@test_case(name="directional_derivative(f, point, v) = ∇f · v from a single evaluation of f", points=1,
-           hidden=True)
+@test_case(name="directional_derivative(f, point, v) = ∇f · v (a float, also for ints) from a single evaluation "
+                "of f", points=1, hidden=True)
 @check(cases=_DIRECTIONAL, expect=gradient_formula, judge=directional_judge,
        describe=lambda f, p, v: f"{_name(f)}, point = {p}, v = {v}")
 def directional(m, fname, point, direction):
@@ -194,8 +218,8 @@ def directional(m, fname, point, direction):
     return (calls[0], value)
 
 
-@test_case(name="gradient(f, point): a numpy array of shape (n,) holding every partial derivative "
-                "(point a list, tuple or array)", points=1, hidden=True)
+@test_case(name="gradient(f, point): a numpy float64 array of shape (n,) holding every partial derivative "
+                "(point a list, tuple or array, also of ints)", points=1, hidden=True)
 @check(cases=_GRADIENT, expect=gradient_formula, judge=gradient_judge,
        describe=lambda f, p, kind: f"{_name(f)}, point = {kind} {p}")
 def gradient_values(m, fname, point, kind):
@@ -217,7 +241,7 @@ _CONSTANT = {"2.5": lambda m, xs: 2.5, "np.float64(-1.0)": lambda m, xs: np.floa
              "x_n (the last input itself)": lambda m, xs: xs[-1]}
 
 
-def constant_or_last(what, label, n):
+def constant_or_last(what, label, n, ints=False):
     """The expected result: zeros for a constant; for f = x_n, the unit vector e_n (judge side)."""
     grad = np.zeros(n)
     if label.startswith("x_n"):
@@ -225,23 +249,30 @@ def constant_or_last(what, label, n):
     return grad if what == "gradient" else float(grad[-1])  # partial i = n-1; direction all ones
 
 
-def zeros_judge(got, expected, what, label, n):
+def zeros_judge(got, expected, what, label, n, ints=False):
     if what == "gradient":
         _check_array(got, expected, expected, f"the gradient of f = {label}")  # exact: 0 and 1 need no rounding
-    elif not (is_real(got) and got == expected):
-        why = "f = x_n" if label.startswith("x_n") else "f returns a real number (it ignores its inputs)"
-        raise Mismatch(f"{why}, so {what} is {fmt(expected)}; got {fmt(got)}")
+        return
+    why = "f = x_n" if label.startswith("x_n") else "f returns a real number (it ignores its inputs)"
+    if not (is_real(got) and got == expected):
+        raise Mismatch(f"wrong value: {why}, so {what} is {fmt(expected)}; got {fmt(got)}")
+    if not (type(got) is float or isinstance(got, np.float64)):
+        raise Mismatch(f"wrong type: {why}, so {what} is the float {fmt(expected)}; got {type(got).__name__} "
+                       f"{fmt(got)}")
 
 
-# f = x_n is in the same check: drivers that return 0.0 / zeros for everything must not earn it.
+# f = x_n is in the same check: drivers that return 0.0 / zeros for everything must not earn it.  The
+# point holds floats, or ints (the edge where a driver that keeps ints returns the int 0 or an int array).
 @test_case(name="a constant function (f returns a real number): partial and directional_derivative give 0.0, "
-                "gradient gives zeros; and f = x_n gives 1.0 and e_n", points=1, hidden=True)
-@check(cases=[(what, label, n) for what, n in (("partial", 2), ("directional_derivative", 3), ("gradient", 3))
-              for label in _CONSTANT],
-       expect=constant_or_last, judge=zeros_judge, describe=lambda what, label, n: f"{what} of f = {label}, n = {n}")
-def constant_functions(m, what, label, n):
+                "gradient gives float zeros, also at a point of ints; and f = x_n gives 1.0 and e_n", points=1,
+           hidden=True)
+@check(cases=[(what, label, n, ints) for what, n in (("partial", 2), ("directional_derivative", 3), ("gradient", 3))
+              for label in _CONSTANT for ints in (False, True)],
+       expect=constant_or_last, judge=zeros_judge,
+       describe=lambda what, label, n, ints: f"{what} of f = {label}, n = {n}" + (", a point of ints" if ints else ""))
+def constant_functions(m, what, label, n, ints):
     f = lambda *xs: _CONSTANT[label](m, xs)  # noqa: E731
-    point = [0.5 * (k + 1) for k in range(n)]
+    point = [k + 1 for k in range(n)] if ints else [0.5 * (k + 1) for k in range(n)]
     if what == "partial":
         return m.partial(f, point, n - 1)
     if what == "directional_derivative":

@@ -37,6 +37,11 @@ _FUNCTIONS = {
     "const1": ((2, 1), "5.0   (one real number)", lambda m, x, y: 5.0),
     # the public example: R^2 -> R^3
     "public": ((2, 3), "(x + y, sin(x), 3*y)", lambda m, x, y: (x + y, m.sin(x), 3.0 * y)),
+    # length-1 edges: one input (R^1 -> R^2), one input and one output (R^1 -> R^1)
+    "f12": ((1, 2), "(sin(x), 3*x)", lambda m, x: (m.sin(x), 3 * x)),
+    "s1": ((1, 1), "exp(0.5*x)   (one input, one output)", lambda m, x: m.exp(0.5 * x)),
+    # int arithmetic only: at a point of ints a driver that keeps ints would return an int array
+    "ints": ((2, 2), "(2*x - y, x + 3)", lambda m, x, y: (2 * x - y, x + 3)),
 }
 
 
@@ -68,6 +73,14 @@ def jacobian_formula(fname, point):
     if fname == "public":
         x, y = point
         return [[1.0, 1.0], [math.cos(x), 0.0], [0.0, 3.0]]
+    if fname == "f12":
+        (x,) = point
+        return [[math.cos(x)], [3.0]]
+    if fname == "s1":
+        (x,) = point
+        return [[0.5 * math.exp(0.5 * x)]]
+    if fname == "ints":
+        return [[2.0, -1.0], [1.0, 0.0]]
     raise ValueError(fname)
 
 
@@ -75,18 +88,22 @@ def jacobian_judge(got, expected, fname, point):
     want = np.array(expected, dtype=float)
     m, n = want.shape
     if not isinstance(got, np.ndarray):
-        raise Mismatch(f"jacobian should return a numpy array of shape ({m}, {n}), got {fmt(got)}")
+        raise Mismatch(f"wrong type: jacobian should return a numpy array of shape ({m}, {n}), got {fmt(got)}")
     if got.shape != want.shape:
         hint = " (transposed? row i is output i, column j is input j)" if got.shape == (n, m) != (m, n) else ""
-        raise Mismatch(f"expected shape ({m}, {n}) for m = {m} outputs and n = {n} inputs, "
+        raise Mismatch(f"wrong shape: expected shape ({m}, {n}) for m = {m} outputs and n = {n} inputs, "
                        f"got shape {got.shape}{hint}")
     if got.dtype.kind not in "iuf":
-        raise Mismatch(f"jacobian should hold floats, got dtype {got.dtype}: {fmt(got)}")
+        raise Mismatch(f"wrong type: jacobian should hold floats, got dtype {got.dtype}: {fmt(got)}")
     bad = ~(np.abs(got - want) <= RTOL * np.abs(want))
     if bad.any():
         i, j = (int(k) for k in np.argwhere(bad)[0])
-        raise Mismatch(f"J[{i}, {j}] = ∂f_{i}/∂x_{j} is {float(got[i, j])!r}, expected {float(want[i, j])!r}"
-                       f"{arrays_if_visible(got, want)}{approximation_hint(float(got[i, j]), float(want[i, j]))}")
+        raise Mismatch(f"wrong value: J[{i}, {j}] = ∂f_{i}/∂x_{j} is {float(got[i, j])!r}, expected "
+                       f"{float(want[i, j])!r}{arrays_if_visible(got, want)}"
+                       f"{approximation_hint(float(got[i, j]), float(want[i, j]))}")
+    if got.dtype != np.float64:
+        raise Mismatch(f"wrong type: jacobian should return a numpy array of float64, got dtype {got.dtype} "
+                       "(np.array(..., dtype=float) converts)")
 
 
 def _describe(fname, point):
@@ -98,6 +115,10 @@ def _points(seed, fname, k):
     rng = seeded(seed)
     n = _FUNCTIONS[fname][0][0]
     return [(fname, [round(float(v), 4) for v in rng.uniform(-1.0, 1.0, n)]) for _ in range(k)]
+
+
+# Edges (EDGES.md): points of ints (a list; the probe passes [1, 2] as written), the origin.
+_INT_POINT_CASES = [("ints", [1, 2]), ("ints", [0, 0]), ("f32", [0, 1, -1]), ("f12", [0])]
 
 
 def _probe(m, fname, point):
@@ -113,23 +134,26 @@ def public_example(m, fname, point):
     return _probe(m, fname, point)
 
 
-@test_case(name="non-square Jacobians (R^3 -> R^2, R^2 -> R^4, R^4 -> R^3): shape (m, n) and orientation",
-           points=1, hidden=True)
-@check(cases=_points(1601, "f32", 3) + _points(1602, "f24", 3) + _points(1603, "f43", 3),
+@test_case(name="non-square Jacobians (R^3 -> R^2, R^2 -> R^4, R^4 -> R^3, R^1 -> R^2): shape (m, n), "
+                "orientation, float64 entries also at a point of ints", points=1, hidden=True)
+@check(cases=_points(1601, "f32", 3) + _points(1602, "f24", 3) + _points(1603, "f43", 3) + _points(1608, "f12", 2)
+       + _INT_POINT_CASES,
        expect=jacobian_formula, judge=jacobian_judge, describe=_describe)
 def orientation(m, fname, point):
     return _probe(m, fname, point)
 
 
-@test_case(name="a scalar output counts as m = 1: shape (1, n)", points=1, hidden=True)
-@check(cases=_points(1604, "s3", 3), expect=jacobian_formula, judge=jacobian_judge, describe=_describe)
+@test_case(name="a scalar output counts as m = 1: shape (1, n), also for n = 1", points=1, hidden=True)
+@check(cases=_points(1604, "s3", 3) + _points(1609, "s1", 2), expect=jacobian_formula, judge=jacobian_judge,
+       describe=_describe)
 def scalar_output(m, fname, point):
     return _probe(m, fname, point)
 
 
-@test_case(name="real numbers among the outputs (and constant functions) give rows of zeros", points=1,
-           hidden=True)
-@check(cases=_points(1605, "mixed", 2) + _points(1606, "const2", 1) + _points(1607, "const1", 1),
+@test_case(name="real numbers among the outputs (and constant functions) give rows of float zeros, also at a "
+                "point of ints", points=1, hidden=True)
+@check(cases=_points(1605, "mixed", 2) + _points(1606, "const2", 1) + _points(1607, "const1", 1)
+       + [("mixed", [1, -2]), ("const2", [0, 1, 2]), ("const1", [3, 4])],
        expect=jacobian_formula, judge=jacobian_judge, describe=_describe)
 def constant_outputs(m, fname, point):
     return _probe(m, fname, point)
