@@ -174,7 +174,11 @@ def grade_student(p: Plan, student: str, questions: list[Question], reference: d
 
 
 def _forget(p: Plan, student: str) -> None:
-    keep = p.folder_of(student)
+    """Remove what an interrupted grading left (a student graded before keeps their results)."""
+    try:
+        keep = p.folder_of(student)
+    except ValueError:  # a name that cannot be a folder: nothing was written
+        return
     if not report.is_graded(keep):
         shutil.rmtree(keep, ignore_errors=True)
 
