@@ -142,7 +142,16 @@ def install(bundle: Path) -> Path:
         raise SystemExit(f"the bundle's setup failed (exit {code}); see {tmp / 'setup.log'}")
     (tmp / "ready").write_text(f"{time.monotonic() - started:.0f} s\n")
     tmp.rename(image)
+    _prune(keep=image)
     return image
+
+
+def _prune(keep: Path, images: int = 2) -> None:
+    """Installed images are ~2.4 GB each: keep the newest ``images`` (``keep`` among them)."""
+    done = sorted((d for d in CACHE.glob("image-*") if (d / "ready").exists() and d != keep),
+                  key=lambda d: d.stat().st_mtime, reverse=True)
+    for old in done[images - 1:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def python_version() -> str:
