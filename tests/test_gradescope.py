@@ -576,3 +576,23 @@ def test_make_setup_installs_the_finder_in_the_venv():
                          capture_output=True, text=True)
     assert "BundleFinder" in out.stdout
     assert Path(site, "_autograder_bundle_import.py").read_text() == (ROOT / "autograder/gradescope/bundle_import.py").read_text()
+
+
+@pytest.mark.slow
+def test_otter_run_on_a_ta_machine_grades_a_notebook_with_no_pythonpath(bundle, make_grade, tmp_path):
+    """`otter run -a autograder.zip alice.ipynb` from any folder, the project's .venv, no PYTHONPATH:
+    the notebook's code cells are graded as make grade grades them (it used to give no results.json)."""
+    source = (ROOT / "examples" / ID / "bob_smith.py").read_bytes()
+    nb = tmp_path / "alice.ipynb"
+    nb.write_bytes(_notebook("%matplotlib inline", source.decode()))
+    out = tmp_path / "out"
+    out.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "AUTOGRADER_BUILD")}
+    proc = subprocess.run([str(Path(sys.executable).with_name("otter")), "run", "--no-logo", "-a", str(bundle),
+                           "-o", str(out), str(nb)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)
+    assert "ModuleNotFoundError" not in proc.stdout + proc.stderr, proc.stderr[-2000:]
+    res = json.loads((out / "results.json").read_text())
+    g = make_grade["bob_smith"]
+    assert res["score"] == g.total > 0 and schema_problems(res) == []
+    assert {t["name"]: t["status"] == "passed" for t in res["tests"]} == {
+        f"{o.question}: {o.name}": o.passed for o in g.outcomes}
