@@ -131,13 +131,24 @@ def test_only_real_numbers_are_operands(other):
 # (so that a typo in an expected formula cannot fail a correct student)
 
 def _check_formula(f, point, exact_value, exact_grads):
-    """exact_value = f(point) and each partial derivative matches a central difference."""
+    """exact_value = f(point) and each partial derivative matches a central difference.
+
+    The step is relative to the coordinate (1e-6 |x|; 1e-9 at 0), so that the edge cases near a
+    domain boundary (log at 1e-6, sqrt at 1e-8) stay inside it; where a central difference leaves
+    the domain (a zero base with a fractional power), a one-sided second-order difference is used."""
     point = np.asarray(point, dtype=float)
     assert math.isclose(f(point), exact_value, rel_tol=1e-12, abs_tol=1e-12)
     for i, expected in enumerate(exact_grads):
         e = np.zeros_like(point)
         e[i] = 1.0
-        numeric = central_difference(f, point, e, 1e-6)
+        h = 1e-6 * abs(point[i]) if point[i] else 1e-9
+        try:
+            with np.errstate(invalid="raise"):
+                numeric = central_difference(f, point, e, h)
+        except (ValueError, FloatingPointError, TypeError):  # the point - h e is outside the domain
+            numeric = (-3 * f(point) + 4 * f(point + h * e) - f(point + 2 * h * e)) / (2 * h)
+        if isinstance(numeric, complex) or not np.isfinite(numeric):
+            numeric = (-3 * f(point) + 4 * f(point + h * e) - f(point + 2 * h * e)) / (2 * h)
         assert abs(numeric - expected) <= 1e-6 * max(1.0, abs(expected)), (i, numeric, expected)
 
 
@@ -225,6 +236,61 @@ def test_value_and_gradient_judge():
                       np.array([140.0, 24.0])]:                     # the gradient alone
             with pytest.raises(Mismatch):
                 judge(wrong, expected)
+
+
+def test_value_and_gradient_judge_names_type_and_value_apart():
+    """Round 3: the handout promises F as a float and a float64 gradient, also at a point of ints."""
+    judge = judge_of(q1.lecture_via_grad)
+    expected = (88.0, np.array([140.0, 24.0]))
+    judge((np.float64(88.0), np.array([140.0, 24.0])), expected)
+    with pytest.raises(Mismatch, match="wrong type: F should be a float"):
+        judge((88, np.array([140.0, 24.0])), expected)            # an int F (a Var that keeps ints)
+    with pytest.raises(Mismatch, match="wrong type: F should be a float"):
+        judge((np.int64(88), np.array([140.0, 24.0])), expected)
+    with pytest.raises(Mismatch, match="wrong type: the gradient should be an array of float64"):
+        judge((88.0, np.array([140, 24])), expected)              # an int64 gradient
+    with pytest.raises(Mismatch, match="wrong value"):
+        judge((88.0, np.array([140.0, 24.5])), expected)
+    constant = judge_of(q4.grad_constant)
+    with pytest.raises(Mismatch, match="wrong type"):            # the constant 3 returned as it is
+        constant((3, np.zeros(2)), (3.0, np.zeros(2)))
+    with pytest.raises(Mismatch, match="wrong type"):            # np.zeros(n, dtype=int)
+        constant((3.0, np.zeros(2, dtype=np.int64)), (3.0, np.zeros(2)))
+
+
+def test_many_paths_names_a_wrong_gradient_apart_from_speed():
+    judge = judge_of(q6.many_paths)
+    judge(32768.0, 32768.0, 30, 0.5)
+    with pytest.raises(Mismatch, match=r"^wrong value \(it finished in time\)"):
+        judge(65536.0, 32768.0, 30, 0.5)                          # the adjoints doubled
+    with pytest.raises(Mismatch, match="wrong value"):
+        judge(None, 32768.0, 30, 0.5)
+    long_chain = judge_of(q6.long_chain)
+    with pytest.raises(Mismatch, match="wrong value"):
+        long_chain(1.0, 1.0001 ** 50_000, 50_000, 1.0001, 0.0001, 0.5)
+
+
+def test_edge_cases_follow_the_handout_on_the_reference():
+    """The edges each rule is probed at, by hand: zero bases, saturated tanh, zero operands."""
+    x = ref.Var(0.0)
+    F = x ** 2
+    F.backward()
+    assert (F.value, x.grad) == (0.0, 0.0)          # 2 * 0^1 = 0
+    x = ref.Var(0.0)
+    F = x ** 0
+    F.backward()
+    assert (F.value, x.grad) == (1.0, 0.0)          # x^0 = 1: derivative 0, even at 0
+    x = ref.Var(800.0)
+    F = ref.tanh(x)
+    F.backward()
+    assert (F.value, x.grad) == (1.0, 0.0)          # tanh saturates; 1 - 1^2 = 0, no overflow
+    assert ref.tanh(-1000) == -1.0 and type(ref.tanh(-1000)) is float
+    x, y = ref.Var(0.0), ref.Var(2.0)
+    F = x / y
+    F.backward()
+    assert (F.value, x.grad, y.grad) == (0.0, 0.5, -0.0)  # d(x/y)/dy = -x/y^2 = 0
+    value, gradient = ref.grad(lambda a, b: 3, (1, 2))
+    assert type(value) is float and value == 3.0 and gradient.dtype == np.float64
 
 
 @pytest.mark.parametrize("judge, expected, label", [

@@ -1,5 +1,6 @@
 """Q1 -- The lecture's example: F(x, y) = x^3 (x + 3y) at (2, 3); one backward sweep gives dF/dx and dF/dy."""
 
+import numpy as np
 from otter.test_files import test_case
 
 from autograder.checking import REFERENCE, Mismatch, check, close, componentwise, fmt, is_real, seeded
@@ -88,9 +89,25 @@ def lecture_intermediate_nodes(m, x0, y0):
     return (c.grad, s.grad)
 
 
-@test_case(name="grad(f, point) returns (F, gradient): a float and a float64 numpy array of shape (n,)",
-           points=1, hidden=False)
-@check(cases=_points, expect=REFERENCE, judge=value_and_gradient(rtol=1e-12, atol=1e-12),
-       describe=lambda x0, y0: f"grad(f, ({x0:.6g}, {y0:.6g})) with f(x, y) = x**3 * (x + 3*y)")
+# Edges (EDGES.md): the handout's own example, the point (2, 3) given as ints (F must still be the
+# float 88.0 and the gradient float64), and a numpy int array.
+def _as_point(x0, y0):
+    """The point as the probe passes it: a tuple, or an array for numpy ints."""
+    return np.array([x0, y0]) if isinstance(x0, np.integer) else (x0, y0)
+
+
+def _show_point(x0, y0):
+    if isinstance(x0, np.integer):
+        return f"np.array([{x0}, {y0}]) (int64)"
+    if isinstance(x0, int):
+        return f"({x0}, {y0}) (ints)"
+    return f"({x0:.6g}, {y0:.6g})"
+
+
+@test_case(name="grad(f, point) returns (F, gradient): a float and a float64 numpy array of shape (n,), also for "
+                "a point of ints", points=1, hidden=False)
+@check(cases=_points + [(2, 3), (np.int64(-1), np.int64(2))], expect=REFERENCE,
+       judge=value_and_gradient(rtol=1e-12, atol=1e-12),
+       describe=lambda x0, y0: f"grad(f, {_show_point(x0, y0)}) with f(x, y) = x**3 * (x + 3*y)")
 def lecture_via_grad(m, x0, y0):
-    return m.grad(_lecture_f, (x0, y0))
+    return m.grad(_lecture_f, _as_point(x0, y0))

@@ -72,8 +72,8 @@ def _exact(form, x, y, c):
         return (x / y / c, 1.0 / (y * c), -x / (y ** 2 * c))
     if form == "c / (x / y)":  # = c y / x
         return (c * y / x, -c * y / x ** 2, c / x)
-    if form == "x ** c":  # power rule
-        return (x ** c, c * x ** (c - 1), 0.0)
+    if form == "x ** c":  # power rule; x^0 = 1 for every x (0 included): derivative 0
+        return (x ** c, c * x ** (c - 1) if c != 0 else 0.0, 0.0)
     if form == "c ** x":  # c^x = e^(x log c)
         return (c ** x, c ** x * math.log(c), 0.0)
     if form == "x ** y":  # x^y = e^(y log x): both exponent and base move
@@ -103,8 +103,17 @@ def _describe(form, x, y, c):
     return f"F = {form} with {', '.join(shown)}"
 
 
-def _cases(forms, points):
-    return [(form, x, y, c) for form in forms for (x, y, c) in points]
+def _cases(forms, points, edges=()):
+    return [(form, x, y, c) for form in forms for (x, y, c) in points] + [e for e in edges if e[0] in forms]
+
+
+# Edges (EDGES.md): a Var of value 0 multiplied, divided (0 / y), or 0 as the real number on either
+# side (x * 0, 0 - x, 0 / x: value 0, derivative -0/x^2 = 0); a product rule written through logs,
+# or a quotient rule through u'/u, divides by 0 there although the rule holds.
+_ZERO_EDGES = [("x * y", 0.0, 1.5, 2.0), ("x * y", -1.25, 0.0, 2.0), ("(x * y) * c", 0.0, 2.0, 0.5),
+               ("x * c", 1.5, 2.0, 0.0), ("c * x", 1.5, 2.0, 0.0), ("x / y", 0.0, 2.0, 1.0),
+               ("(x / y) / c", 0.0, -0.5, 3.0), ("c / x", 1.5, 2.0, 0.0), ("x / c", 0.0, 1.0, 4.0),
+               ("x + y", 0.0, 0.0, 1.0), ("c - x", 2.0, 1.0, 0.0), ("x - c", 0.0, 1.0, 0.0)]
 
 
 # -- inputs: positive x, y (so that x^y and c / x are defined), c of either sign, away from 0 ------
@@ -120,6 +129,14 @@ _pow_cases += [("x ** y", x, y, c) for x, y, c in _points]
 _pow_cases += [("(x ** c) ** y", x, y, c) for (x, y, _), c in zip(_points, _exponents[4:])]
 # A negative base with an integer exponent is fine too: (-1.3) ** 3 is real, so is its derivative.
 _pow_cases += [("x ** c", -x, y, c) for (x, y, _), c in zip(_points, (2.0, 3.0, -1.0, 4.0))]
+# Edges (EDGES.md), where the handout says the rule holds and a formula may break: a zero base with
+# c = 0 (x^0 = 1, derivative 0; also x < 0) and c >= 1 (c x^(c-1): 1 for c = 1, else 0), which
+# c x^c / x or exp(c log x) divide by 0 at; c ** x with c = 1 (log 1 = 0) and x = 0; x ** y with
+# y = 0 and x = 1.
+_pow_cases += [("x ** c", 0.0, 1.0, 1.0), ("x ** c", 0.0, 1.0, 2.0), ("x ** c", 0.0, 1.0, 3.0),
+               ("x ** c", 0.0, 1.0, 2.5), ("x ** c", 0.0, 1.0, 0.0), ("x ** c", -1.75, 1.0, 0.0),
+               ("c ** x", 0.75, 1.0, 1.0), ("c ** x", 0.0, 1.0, 2.5), ("x ** y", 1.5, 0.0, 1.0),
+               ("x ** y", 1.0, 2.5, 1.0)]
 
 
 # One rule per case, small numbers, public: a student sees which single rule is off (a sign in
@@ -138,30 +155,30 @@ def one_rule_each(m, form, x, y, c):
 @test_case(name="Sum and difference rules: x + y, x - y, -x, +x, with a real number c on either side",
            points=1, hidden=True)
 @check(cases=_cases(["x + y", "x + c", "c + x", "x - y", "x - c", "c - x", "-x", "+x", "-(x - y)",
-                     "c - (x + y)"], _points),
+                     "c - (x + y)"], _points, _ZERO_EDGES),
        expect=_exact, judge=_JUDGE, describe=_describe)
 def add_sub(m, form, x, y, c):
     return _sweep(m, form, x, y, c)
 
 
-@test_case(name="Product rule: d(xy)/dx = y and d(xy)/dy = x, also with a real factor on either side",
-           points=1, hidden=False)
-@check(cases=_cases(["x * y", "x * c", "c * x", "(x * y) * c", "c * (x * y)"], _points),
+@test_case(name="Product rule: d(xy)/dx = y and d(xy)/dy = x, also with a real factor on either side "
+                "(and a factor of value 0)", points=1, hidden=False)
+@check(cases=_cases(["x * y", "x * c", "c * x", "(x * y) * c", "c * (x * y)"], _points, _ZERO_EDGES),
        expect=_exact, judge=_JUDGE, describe=_describe)
 def mul(m, form, x, y, c):
     return _sweep(m, form, x, y, c)
 
 
-@test_case(name="Quotient rule: d(x/y)/dx = 1/y and d(x/y)/dy = -x/y^2, also with a real number on either side",
-           points=1, hidden=True)
-@check(cases=_cases(["x / y", "x / c", "c / x", "(x / y) / c", "c / (x / y)"], _points),
+@test_case(name="Quotient rule: d(x/y)/dx = 1/y and d(x/y)/dy = -x/y^2, also with a real number on either side "
+                "(and a numerator of value 0)", points=1, hidden=True)
+@check(cases=_cases(["x / y", "x / c", "c / x", "(x / y) / c", "c / (x / y)"], _points, _ZERO_EDGES),
        expect=_exact, judge=_JUDGE, describe=_describe)
 def div(m, form, x, y, c):
     return _sweep(m, form, x, y, c)
 
 
-@test_case(name="Powers: x ** c (power rule, also x < 0 with an integer c), c ** x (c^x log c), x ** y (both move)",
-           points=1, hidden=True)
+@test_case(name="Powers: x ** c (power rule, also x < 0 with an integer c, and x = 0 with c = 0 or c >= 1), "
+                "c ** x (c^x log c, also c = 1), x ** y (both move)", points=1, hidden=True)
 @check(cases=_pow_cases, expect=_exact, judge=_JUDGE, describe=_describe)
 def power(m, form, x, y, c):
     return _sweep(m, form, x, y, c)

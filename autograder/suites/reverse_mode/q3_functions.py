@@ -5,7 +5,7 @@ import math
 import numpy as np
 from otter.test_files import test_case
 
-from autograder.checking import Mismatch, Raised, all_of, check, close, componentwise, fmt, raises, returns_type, seeded
+from autograder.checking import Mismatch, Raised, check, close, componentwise, fmt, raises, returns_type, seeded
 
 OK_FORMAT = False
 name = "q3_functions"
@@ -28,28 +28,38 @@ _FORMS = {
 }
 
 
+def sech2(u):
+    """tanh' = 1 / cosh(u)^2, written with e^(-2|u|) so that it cannot overflow (0.0 far out)."""
+    e = math.exp(-2.0 * abs(u))
+    return 4.0 * e / (1.0 + e) ** 2
+
+
+_EXACT = {
+    "sin(x)": lambda x: (math.sin(x), math.cos(x)),
+    "cos(x)": lambda x: (math.cos(x), -math.sin(x)),
+    "sin(cos(x))": lambda x: (math.sin(math.cos(x)), -math.cos(math.cos(x)) * math.sin(x)),
+    "cos(sin(x))": lambda x: (math.cos(math.sin(x)), -math.sin(math.sin(x)) * math.cos(x)),
+    "exp(x)": lambda x: (math.exp(x), math.exp(x)),
+    "log(x)": lambda x: (math.log(x), 1.0 / x),
+    "exp(log(x))": lambda x: (x, 1.0),
+    "log(exp(x))": lambda x: (x, 1.0),
+    "sqrt(x)": lambda x: (math.sqrt(x), 0.5 / math.sqrt(x)),
+    "tanh(x)": lambda x: (math.tanh(x), sech2(x)),
+    "sqrt(tanh(x))": lambda x: (math.sqrt(math.tanh(x)), 0.5 / math.sqrt(math.tanh(x)) * sech2(x)),
+    "tanh(sqrt(x))": lambda x: (math.tanh(math.sqrt(x)), sech2(math.sqrt(x)) * 0.5 / math.sqrt(x)),
+}
+
+
 def _exact(form, x):
     """(F, dF/dx) by the chain rule, derived by hand (judge side only)."""
-    sech2 = lambda u: 1.0 / math.cosh(u) ** 2  # noqa: E731  (tanh' = sech^2)
-    return {
-        "sin(x)": (math.sin(x), math.cos(x)),
-        "cos(x)": (math.cos(x), -math.sin(x)),
-        "sin(cos(x))": (math.sin(math.cos(x)), -math.cos(math.cos(x)) * math.sin(x)),
-        "cos(sin(x))": (math.cos(math.sin(x)), -math.sin(math.sin(x)) * math.cos(x)),
-        "exp(x)": (math.exp(x), math.exp(x)),
-        "log(x)": (math.log(x), 1.0 / x),
-        "exp(log(x))": (x, 1.0),
-        "log(exp(x))": (x, 1.0),
-        "sqrt(x)": (math.sqrt(x), 0.5 / math.sqrt(x)),
-        "tanh(x)": (math.tanh(x), sech2(x)),
-        "sqrt(tanh(x))": (math.sqrt(math.tanh(x)), 0.5 / math.sqrt(math.tanh(x)) * sech2(x)),
-        "tanh(sqrt(x))": (math.tanh(math.sqrt(x)), sech2(math.sqrt(x)) * 0.5 / math.sqrt(x)),
-    }[form]
+    return _EXACT[form](x)
 
 
 # Tolerance: at most two library calls; tanh' written as 1 - tanh^2 instead of sech^2, or
 # exp(log x) rounding once more, is a few ulps off (1e-15 relative, here x is in [0.3, 2.8] so no
-# cancellation), so rtol = 1e-12 leaves a margin of 1000; a wrong rule is off by O(1).
+# cancellation), so rtol = 1e-12 leaves a margin of 1000; a wrong rule is off by O(1).  atol = 1e-14
+# (1e-14 of the adjoint 1 it multiplies): 1 - tanh^2 u is exact to a few ulps of 1, not of its value,
+# which far out (the saturated edges, |x| >= 10) is below that rounding -- both formulas are right.
 _JUDGE = componentwise(("F.value", "x.grad (dF/dx)"), close(rtol=1e-12, atol=1e-14))
 
 
@@ -65,7 +75,17 @@ _xs = [float(v) for v in _rng.uniform(0.3, 2.8, 5)]  # > 0: in the domain of log
 
 
 def _cases(forms):
-    return [(form, x) for form in forms for x in _xs]
+    return [(form, x) for form in forms for x in _xs] + [(f, x) for f, x in _EDGES if f in forms]
+
+
+# Edges (EDGES.md) where the handout says each rule holds: 0 (sin 0 = 0, cos' 0 = 0, e^0 = 1, tanh 0 = 0),
+# log at 1 (value 0) and near 0, sqrt near 0, and tanh saturated: |x| = 20 (1 - tanh^2 rounds to 0),
+# 400 and 800 (e^(2x) and cosh x overflow there; tanh is defined for every x, its derivative is 0.0),
+# also inside sqrt (tanh(sqrt(x)) at x = 250000).
+_EDGES = [("sin(x)", 0.0), ("cos(x)", 0.0), ("sin(cos(x))", 1000.0), ("exp(x)", 0.0), ("exp(x)", -30.0),
+          ("log(x)", 1.0), ("log(x)", 1e-6), ("exp(log(x))", 1e6), ("sqrt(x)", 1e-8), ("tanh(x)", 0.0),
+          ("tanh(x)", 20.0), ("tanh(x)", -20.0), ("tanh(x)", 400.0), ("tanh(x)", -800.0),
+          ("tanh(sqrt(x))", 250000.0)]
 
 
 def _describe(form, x):
@@ -96,7 +116,8 @@ def exp_log(m, form, x):
     return _sweep(m, form, x)
 
 
-@test_case(name="sqrt and tanh on Vars: (sqrt u)' = 1/(2 sqrt u), (tanh u)' = 1 - tanh^2 u", points=1, hidden=True)
+@test_case(name="sqrt and tanh on Vars: (sqrt u)' = 1/(2 sqrt u), (tanh u)' = 1 - tanh^2 u, for every u (also |u| "
+                "in the hundreds, where e^(2u) and cosh u overflow)", points=1, hidden=True)
 @check(cases=_cases(["sqrt(x)", "tanh(x)", "sqrt(tanh(x))", "tanh(sqrt(x))"]), expect=_exact, judge=_JUDGE,
        describe=_describe)
 def sqrt_tanh(m, form, x):
@@ -108,14 +129,30 @@ def sqrt_tanh(m, form, x):
 _FUNCTIONS = ("sin", "cos", "exp", "log", "sqrt", "tanh")
 _real_cases = [(f, kind, v) for f in _FUNCTIONS for kind, v in
                (("float", _xs[0]), ("int", 2), ("numpy.float64", _xs[1]))]
-_MAKE = {"float": float, "int": int, "numpy.float64": np.float64}
+# edges: the int 0, a negative int, a numpy int, log(1), tanh saturated (1.0 or -1.0, as math.tanh)
+_real_cases += [(f, "int", 0) for f in ("sin", "cos", "exp", "tanh")] + [("exp", "int", -3), ("log", "int", 1),
+                ("cos", "numpy.int64", 3), ("tanh", "float", 800.0), ("tanh", "int", -1000),
+                ("tanh", "numpy.float64", 400.0)]
+_MAKE = {"float": float, "int": int, "numpy.float64": np.float64, "numpy.int64": np.int64}
 
 
-@test_case(name="On a real number (int, float, numpy scalar) each function returns a float, as math does",
-           points=1, hidden=True)
+def _like_math(got, expected, *args):
+    """A float ("wrong type" otherwise) equal to math's value ("wrong value" otherwise).
+    Tolerance: the same library value (math or numpy), at most an ulp apart."""
+    try:
+        returns_type("float", "float64")(got, expected)
+    except Mismatch as m:
+        raise Mismatch(f"wrong type: {m}") from None
+    try:
+        close(rtol=1e-14)(got, expected)
+    except Mismatch as m:
+        raise Mismatch(f"wrong value: {m}") from None
+
+
+@test_case(name="On a real number (int, float, numpy scalar; 0, negative, tanh of hundreds) each function returns "
+                "a float, as math does", points=1, hidden=True)
 @check(cases=_real_cases, expect=lambda f, kind, v: getattr(math, f)(v),
-       # Tolerance: the same library value (math or numpy), at most an ulp apart.
-       judge=all_of(returns_type("float", "float64"), close(rtol=1e-14)),
+       judge=_like_math,
        describe=lambda f, kind, v: f"{f}({kind}({v:.6g}))")
 def on_reals(m, f, kind, v):
     return getattr(m, f)(_MAKE[kind](v))

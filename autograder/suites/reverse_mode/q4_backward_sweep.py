@@ -25,6 +25,8 @@ _pairs = [(float(a), float(b)) for a, b in _rng.uniform(-2.0, 2.0, (4, 2))]
 # -- fan-out: a node used several times receives the SUM of its contributions ------------------------
 
 _FANOUT = {
+    "x (F is the input itself)": lambda x, y: x,
+    "x - x": lambda x, y: x - x,
     "x * x": lambda x, y: x * x,
     "x + x": lambda x, y: x + x,
     "x * x * x + x": lambda x, y: x * x * x + x,
@@ -36,6 +38,8 @@ _FANOUT = {
 def _fanout_exact(form, x, y):
     """(F, dF/dx, dF/dy) by hand."""
     return {
+        "x (F is the input itself)": (x, 1.0, 0.0),  # the smallest graph: one node, F.grad = 1
+        "x - x": (0.0, 0.0, 0.0),  # two uses that cancel: 1 - 1
         "x * x": (x * x, 2 * x, 0.0),
         "x + x": (2 * x, 2.0, 0.0),
         "x * x * x + x": (x ** 3 + x, 3 * x * x + 1, 0.0),
@@ -44,8 +48,8 @@ def _fanout_exact(form, x, y):
     }[form]
 
 
-@test_case(name="Fan-out: a Var used several times (x * x, x + x, ...) gets the SUM of its contributions (+=)",
-           points=1, hidden=False)
+@test_case(name="Fan-out: a Var used several times (x * x, x + x, x - x, ...) gets the SUM of its contributions "
+                "(+=); F = x itself gets x.grad = 1", points=1, hidden=False)
 @check(cases=[(form, x, y) for form in _FANOUT for x, y in _pairs], expect=_fanout_exact,
        judge=componentwise(("F.value", "x.grad", "y.grad"), close(_RTOL, _ATOL)),
        describe=lambda form, x, y: f"F = {form} with x = {x:.6g}, y = {y:.6g}")
@@ -168,24 +172,35 @@ _GRAD_FORMS = {
     "f(x, y) = c, a real number (not a Var)": lambda c: (lambda x, y: c),
     "f(x, y, z) = x * y (z unused)": lambda c: (lambda x, y, z: x * y),
     "f(x, y) = y (an input itself)": lambda c: (lambda x, y: y),
+    "f(x) = 2 * x - 1 (one input)": lambda c: (lambda x: 2 * x - 1),
 }
 
 
 def _grad_exact(form, point, c):
     """(F, gradient) by hand."""
     if form.startswith("f(x, y) = c"):
-        return (c, np.zeros(2))
+        return (float(c), np.zeros(2))
     if form.startswith("f(x, y, z) = x * y"):
         x, y, z = point
         return (x * y, np.array([y, x, 0.0]))
+    if form.startswith("f(x) = 2 * x - 1"):
+        (x,) = point
+        return (2.0 * x - 1, np.array([2.0]))
     x, y = point
     return (y, np.array([0.0, 1.0]))
 
 
-@test_case(name="grad(): a constant f (returning a real number) gives an all-zero gradient; inputs F does "
-                "not use get 0.0", points=1, hidden=True)
+# Edges (EDGES.md): the handout promises F as a float and a float64 gradient, also when the point and
+# the constant are ints (a sweep that keeps ints returns the int 3 and an int64 array); n = 1.
+_GRAD_EDGES = [("f(x, y) = c, a real number (not a Var)", (1, 2), 3), ("f(x, y) = y (an input itself)", (4, -1), 0),
+               ("f(x, y, z) = x * y (z unused)", (2, 3, 5), 0), ("f(x) = 2 * x - 1 (one input)", (3,), 0),
+               ("f(x) = 2 * x - 1 (one input)", (0.25,), 0)]
+
+
+@test_case(name="grad(): a constant f (returning a real number) gives F as a float and an all-zero float64 "
+                "gradient, also at a point of ints; inputs F does not use get 0.0", points=1, hidden=True)
 @check(cases=[(form, tuple(float(v) for v in _rng.uniform(-2.0, 2.0, 3 if "z" in form else 2)),
-               float(_rng.uniform(-5.0, 5.0))) for form in _GRAD_FORMS for _ in range(2)],
+               float(_rng.uniform(-5.0, 5.0))) for form in list(_GRAD_FORMS)[:3] for _ in range(2)] + _GRAD_EDGES,
        expect=_grad_exact, judge=value_and_gradient(_RTOL, _ATOL),
        describe=lambda form, point, c: f"grad(f, {fmt(point)}) with {form.replace('= c,', f'= {c:.6g},')}")
 def grad_constant(m, form, point, c):

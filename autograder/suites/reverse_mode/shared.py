@@ -10,20 +10,29 @@ from autograder.checking import Mismatch, close, componentwise, fmt, is_real
 
 
 def value_and_gradient(rtol, atol=0.0):
-    """grad(f, point) returned a pair (real F, float64 ndarray of shape (n,)) close to the expected pair."""
+    """grad(f, point) returned a pair (F a float, a float64 ndarray of shape (n,)) close to the expected
+    pair.  The handout promises a float and a float64 array whatever the point holds (ints too), so
+    an int F or an int64 gradient fails: "wrong type" or "wrong value" says which property failed."""
     both = componentwise(("F", "the gradient"), close(rtol, atol))
 
     def judge(got, expected, *args):
         if not isinstance(got, (tuple, list)) or len(got) != 2:
-            raise Mismatch(f"grad(f, point) should return a pair (F, gradient), got {fmt(got)}")
+            raise Mismatch(f"wrong type: grad(f, point) should return a pair (F, gradient), got {fmt(got)}")
         value, gradient = got
         if not is_real(value):
-            raise Mismatch(f"the first item, F, should be a real number (a float), got {fmt(value)}")
+            raise Mismatch(f"wrong type: the first item, F, should be a real number (a float), got {fmt(value)}")
         if not isinstance(gradient, np.ndarray):
-            raise Mismatch(f"the gradient should be a numpy array (np.array of the inputs' grads), "
+            raise Mismatch(f"wrong type: the gradient should be a numpy array (np.array of the inputs' grads), "
                            f"got {type(gradient).__name__} {fmt(gradient)}")
+        try:
+            both(got, expected)
+        except Mismatch as m:
+            raise Mismatch(f"wrong value: {m}") from None
+        if not (type(value) is float or isinstance(value, np.float64)):
+            raise Mismatch(f"wrong type: F should be a float (a Python float or numpy float64), also when the "
+                           f"point holds ints; got {type(value).__name__} {fmt(value)} (float(...) converts)")
         if gradient.dtype != np.float64:
-            raise Mismatch(f"the gradient should be an array of float64, got dtype {gradient.dtype}")
-        both(got, expected)
+            raise Mismatch(f"wrong type: the gradient should be an array of float64, got dtype {gradient.dtype} "
+                           "(np.array(..., dtype=float) converts)")
 
     return judge
