@@ -255,9 +255,10 @@ def grade_watched(submissions: Path, out: Path, jobs: int = 2, timeout: float = 
     watcher.start()
     try:
         stdout, stderr = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
+    except subprocess.TimeoutExpired:  # the run hangs (e.g. reading a named pipe): a failure, not a wait
         proc.kill()
         stdout, stderr = proc.communicate()
+        stderr += f"\n[round3_corpus: the run did not finish within {timeout:g} s and was killed]\n".encode()
     finally:
         stop.set()
         watcher.join()
