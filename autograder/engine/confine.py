@@ -296,6 +296,15 @@ def _plan_cgroups() -> Cgroups | str:
         return _cgroup_refused(exc)
     if isinstance(plan, str):
         return plan
+    try:  # what each child will do, once: the parent folders may exist yet be another user's
+        for folder in plan.folders(0):
+            folder.mkdir()
+        _remove(plan.folders(0))
+    except FileExistsError:
+        _remove(plan.folders(0))
+    except OSError as exc:
+        _remove(plan.folders(0))
+        return _cgroup_refused(exc)
     _CGROUPS = plan
     _prune(plan)
     atexit.register(_release_all, plan)
