@@ -1,6 +1,6 @@
 # One entry point for students' staff: every target bootstraps .venv from the pinned requirements.
 #   make grade                      grade the bundled example class (examples/) into grades/
-#   make grade ASSIGNMENT=<id> SUBMISSIONS=<dir> OUT=<dir> [STUDENT="alice bob"] [FORCE=1] [JOBS=4] [ARGS=...]
+#   make grade ASSIGNMENT=<id> SUBMISSIONS=<dir> OUT=<dir> [STUDENT="Blaise Pascal,bob"] [FORCE=1] [JOBS=4] [ARGS=...]
 #   make release [ASSIGNMENT=<id>]  build dist/<id>/{autograder,student,solutions}.zip (gated)
 #   make test                       the project's own tests, fast lane (under 5 minutes)
 #   make test-all                   ... and the slow lane: full example classes, attacks, every otter run
@@ -23,8 +23,9 @@ ARGS :=
 # The grader runs with python -P (the current folder is not on sys.path): the project is found
 # through PYTHONPATH, set to this folder explicitly.
 RUN := PYTHONPATH="$(CURDIR)" $(PY) -P -m
+# STUDENT: names separated by commas, each as it is (spaces included); passed in single quotes
 GRADE_OPTIONS = --jobs $(JOBS) --out $(OUT) --submissions $(SUBMISSIONS) \
-	$(foreach s,$(STUDENT),--student $(s)) $(if $(filter-out 0 no false,$(FORCE)),--force) $(ARGS)
+	$(if $(STUDENT),--students '$(subst ','\'',$(STUDENT))') $(if $(filter-out 0 no false,$(FORCE)),--force) $(ARGS)
 
 .PHONY: help setup grade release test test-slow test-all bench clean
 

@@ -112,21 +112,23 @@ def test_bad_submissions_say_what_happened(graded, student, words):
 def test_summary_has_pass_rates_and_histogram(graded):
     out, stdout = graded
     summary = (out / "toy" / "summary.md").read_text()
-    # totals from EXPECTED, sorted: 0 0 0 0 0 1 2 4 4 4 4 5 -> median (1 + 2) / 2, mean 24 / 12
-    assert "median 1.5 / 5, mean 2.0, full marks 1 of 12" in summary
-    # q1 (4 points): full marks for correct, hangs, lazy_forbidden; 20 points in all -> 20 / 12 = 1.7
-    # q2 (1 point): correct, stack_walker, greedy, late_crash -> 4 / 12 = 0.3
+    # missing or not loadable (status missing, or error with 0 points) are shown apart and not counted:
+    # folder_student, syntax, crash.  The 9 counted, sorted: 0 0 1 2 4 4 4 4 5 -> median 4, mean 24 / 9
+    assert "Over the 9 graded: median 4 / 5, mean 2.7, full marks 1 of 9." in summary
+    assert "3 missing or not loadable" in summary
+    # q1 (4 points): full marks for correct, hangs, lazy_forbidden; 4+1+1+4+3+3+0+0+4 = 20 -> 20 / 9 = 2.2
+    # q2 (1 point): correct, stack_walker, greedy, late_crash -> 4 / 9 = 0.4
     rows = [line.split("|")[1:4] for line in summary.splitlines() if line.startswith(("| q1_", "| q2_"))]
     rates = {name.split(":")[0].strip(): (full.strip(), mean.strip()) for name, full, mean in rows}
-    assert rates == {"q1_square": ("3/12 (25 %)", "1.7 / 4"), "q2_slow": ("4/12 (33 %)", "0.3 / 1")}
-    # one bin per point, the last one closed: [0, 1) holds the five zeros, [4, 5] the four 4s and the 5
+    assert rates == {"q1_square": ("3/9 (33 %)", "2.2 / 4"), "q2_slow": ("4/9 (44 %)", "0.4 / 1")}
+    # one bin per whole point, full marks (5) in a bin of its own, the uncounted apart
     histogram = summary.split("```")[1].strip().splitlines()
     bins = {}
     for line in histogram:
         edges, *bar, count = line.split()
         assert bar in ([], ["#" * int(count)])
         bins[edges] = int(count)
-    assert bins == {"0-1": 5, "1-2": 1, "2-3": 1, "3-4": 0, "4-5": 5}
+    assert bins == {"0": 2, "1": 1, "2": 1, "3": 0, "4": 4, "5": 1, "missing/error": 3}
     assert (out / "toy" / "histogram.png").read_bytes()[:4] == b"\x89PNG"
     assert "[ 12/12]" in stdout  # progress
 

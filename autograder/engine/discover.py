@@ -40,6 +40,7 @@ import json
 import os
 import re
 import stat
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +49,7 @@ from .text import visible
 
 # Not students: hidden files, the example class's answer key, notes a TA may keep beside the files.
 IGNORED_PREFIXES = (".", "_")
-IGNORED_NAMES = {"expected.toml", "__MACOSX"}
+IGNORED_NAMES = {"expected.toml", "__MACOSX", "roster.csv"}  # roster.csv: the TAs' roster (roster.py)
 MB = 2**20
 MAX_SOURCE_BYTES = 5 * MB  # a .py larger than this is not a hand-written file
 MAX_NOTEBOOK_BYTES = 20 * MB  # a notebook carries its outputs (figures) too
@@ -80,12 +81,16 @@ class Submission:
     source: Path | None  # the .py file to grade; None: nothing gradable (see problem)
     problem: str = ""  # why source is None
     internal: bool = False  # the grader failed on this entry (status error), rather than refusing it
+    note: str = ""  # the entry held both <id>.py and <id>.ipynb: which one is graded, and why
+    untouched: str = ""  # the graded code is the template as handed out: how ("byte-identical", ...)
 
 
-def discover(folder: Path, assignment: str, staging: Path) -> dict[str, Submission]:
+def discover(folder: Path, assignment: str, staging: Path, template: bytes | None = None) -> dict[str, Submission]:
     """student -> Submission, for every entry of ``folder``; raises DiscoveryError on an empty folder
     or on two entries for one student.  ``staging``: where notebooks and zips become ``<id>.py``
-    (one numbered folder per entry: no name from a submission builds a path there)."""
+    (one numbered folder per entry: no name from a submission builds a path there).  ``template``:
+    the stub students start from (``student_template/<id>.py``), to flag an untouched one and to
+    choose between an entry's ``.py`` and ``.ipynb`` (``choose``)."""
     found: dict[str, Submission] = {}
     for number, entry in enumerate(sorted(folder.iterdir())):
         if entry.name.startswith(IGNORED_PREFIXES) or entry.name in IGNORED_NAMES or entry.name.startswith("README"):
@@ -95,7 +100,7 @@ def discover(folder: Path, assignment: str, staging: Path) -> dict[str, Submissi
             raise DiscoveryError(f"two entries for the student {shown(student)!r}: "
                                  f"{_shown_entry(found[student].entry)} and {_shown_entry(entry)}; keep one of "
                                  f"them (e.g. move the other out of {folder}) and grade again")
-        found[student] = submission(student, entry, assignment, staging / f"{number:05d}")
+        found[student] = submission(student, entry, assignment, staging / f"{number:05d}", template)
     if not found:
         raise DiscoveryError(f"{folder} holds no submissions: put one entry per student in it "
                              f"(<student>.py, <student>.ipynb, <student>.zip or a folder <student>/ "
@@ -117,10 +122,15 @@ def _is_dir(entry: Path) -> bool:
         return False
 
 
-def submission(student: str, entry: Path, assignment: str, staging: Path) -> Submission:
-    """The entry as a Submission; never raises (a refusal or a failure is the ``problem``)."""
+def submission(student: str, entry: Path, assignment: str, staging: Path,
+               template: bytes | None = None) -> Submission:
+    """The entry as a Submission; never raises (a refusal or a failure is the ``problem``).
+    ``template``: see ``discover`` (without it, an entry's two files are chosen by date alone)."""
     try:
-        return _submission(student, entry, assignment, staging)
+        sub = _submission(student, entry, assignment, staging, template)
+        if sub.source is not None and template is not None:
+            sub.untouched = template_match(sub.source.read_bytes(), template)
+        return sub
     except Refused as why:
         return Submission(student, entry, None, _one_line(str(why)))
     except Exception as exc:  # a grader bug on this entry's data: this student's row, named
@@ -145,12 +155,13 @@ def _one_line(text: str) -> str:
     return text if len(text) <= MAX_PROBLEM_CHARS else text[:MAX_PROBLEM_CHARS - 1] + "…"
 
 
-def _submission(student: str, entry: Path, assignment: str, staging: Path) -> Submission:
+def _submission(student: str, entry: Path, assignment: str, staging: Path,
+                template: bytes | None = None) -> Submission:
     mode = os.lstat(entry).st_mode
     if stat.S_ISLNK(mode):
         raise Refused(f"{shown(entry.name)} is a symbolic link, which is never followed; hand in the file itself")
     if stat.S_ISDIR(mode):
-        return _from_folder(student, entry, assignment, staging)
+        return _from_folder(student, entry, assignment, staging, template)
     if not stat.S_ISREG(mode):
         raise Refused(f"{shown(entry.name)} is not a regular file; hand in {assignment}.py itself")
     if entry.suffix == ".py":
@@ -159,7 +170,7 @@ def _submission(student: str, entry: Path, assignment: str, staging: Path) -> Su
         return _from_notebook(student, entry, _read_notebook(entry), shown(entry.name),
                               assignment, staging)
     if entry.suffix == ".zip":
-        return _from_zip(student, entry, assignment, staging)
+        return _from_zip(student, entry, assignment, staging, template)
     raise Refused(f"found {shown(entry.name)}, which is not a submission "
                   f"(a {assignment}.py, a notebook {assignment}.ipynb or a .zip holding {assignment}.py)")
 
@@ -254,8 +265,10 @@ def _stage(staging: Path, assignment: str, data: bytes) -> Path:
 
 
 # -- a folder -----------------------------------------------------------------------------------
-def _from_folder(student: str, entry: Path, assignment: str, staging: Path) -> Submission:
+def _from_folder(student: str, entry: Path, assignment: str, staging: Path,
+                 template: bytes | None = None) -> Submission:
     files = _folder_files(entry)
+    candidates = []
     for name in (f"{assignment}.py", f"{assignment}.ipynb"):
         st = files.get(name)
         if st is None:
@@ -263,11 +276,87 @@ def _from_folder(student: str, entry: Path, assignment: str, staging: Path) -> S
         if not stat.S_ISREG(st.st_mode):
             raise Refused(f"{shown(entry.name)}/{name} is not a regular file; hand in {name} itself")
         if name.endswith(".py"):
-            return _from_py(student, entry, entry / name)
-        return _from_notebook(student, entry, _read_notebook(entry / name),
-                              f"{shown(entry.name)}/{name}", assignment, staging)
+            candidates.append(Candidate(name, st.st_mtime, lambda name=name: _from_py(student, entry, entry / name)))
+        else:
+            candidates.append(Candidate(name, st.st_mtime, lambda name=name: _from_notebook(
+                student, entry, _read_notebook(entry / name), f"{shown(entry.name)}/{name}", assignment, staging)))
+    if candidates:
+        return choose(candidates, f"{shown(entry.name)}/", template)
     listed = [rel for rel in files if not any(part.startswith(IGNORED_PREFIXES) for part in rel.split("/"))]
     raise Refused(f"the folder {shown(entry.name)}/ has no {assignment}.py; " + _found(listed, f"{assignment}.py"))
+
+
+# -- an entry holding both <id>.py and <id>.ipynb -------------------------------------------------
+SAME_TIME_SECONDS = 2  # a zip stores times to 2 s; files written together differ by less
+
+
+@dataclass
+class Candidate:
+    """One of an entry's two gradable files: its name, modification time, and how to read it."""
+
+    name: str
+    mtime: float
+    read: object  # () -> Submission, or Refused
+
+
+def choose(candidates: list[Candidate], where: str, template: bytes | None) -> Submission:
+    """The Submission of the one file graded among an entry's ``<id>.py`` and ``<id>.ipynb`` (the
+    rule, in order: the one that is not the untouched template; else the newer, by more than
+    ``SAME_TIME_SECONDS``; else the ``.py``).  With both present, ``note`` says which and why; a file
+    that cannot be read is set aside (the note says why) and the other is graded."""
+    if len(candidates) == 1:
+        return candidates[0].read()
+    read: dict[str, Submission] = {}
+    refused: dict[str, str] = {}
+    for c in candidates:
+        try:
+            read[c.name] = c.read()
+        except Refused as why:
+            refused[c.name] = str(why)
+    if not read:
+        raise Refused(refused[candidates[0].name])
+    py, nb = candidates
+    both = f"{where} holds both {py.name} and {nb.name}"
+    if refused:
+        (bad, why), = refused.items()
+        chosen = read[py.name if nb.name == bad else nb.name]
+        chosen.note = _one_line(f"{both}: graded the other, since {why}")
+        return chosen
+    untouched = {name: template_match(sub.source.read_bytes(), template) if template is not None else ""
+                 for name, sub in read.items()}
+    if bool(untouched[py.name]) != bool(untouched[nb.name]):
+        graded, other = (nb, py) if untouched[py.name] else (py, nb)
+        why = f"{other.name} is the untouched template"
+    elif abs(py.mtime - nb.mtime) > SAME_TIME_SECONDS:
+        graded, other = (py, nb) if py.mtime > nb.mtime else (nb, py)
+        why = f"the newer: saved {_when(graded.mtime)}, {other.name} {_when(other.mtime)}"
+    else:
+        graded, why = py, "both saved at the same time: then the .py"
+    chosen = read[graded.name]
+    chosen.note = _one_line(f"{both}: graded {graded.name} ({why})")
+    return chosen
+
+
+def _when(mtime: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(mtime))
+
+
+def template_match(data: bytes, template: bytes | None) -> str:
+    """How ``data`` (a file's bytes) is the untouched ``template``: "byte-identical", "identical
+    but for whitespace and line ends", or '' (it is not)."""
+    if template is None:
+        return ""
+    if data == template:
+        return "byte-identical"
+    if _normalised(data) == _normalised(template):
+        return "identical but for whitespace and line ends"
+    return ""
+
+
+def _normalised(data: bytes) -> list[str]:
+    """The non-blank lines with every run of white space as one space (BOM and line ends ignored)."""
+    text = data.decode("utf-8-sig", "replace")
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
 
 
 def _folder_files(folder: Path) -> dict[str, os.stat_result]:
@@ -304,24 +393,50 @@ def _folder_files(folder: Path) -> dict[str, os.stat_result]:
 
 
 # -- a zip --------------------------------------------------------------------------------------
-def _from_zip(student: str, entry: Path, assignment: str, staging: Path) -> Submission:
+def _from_zip(student: str, entry: Path, assignment: str, staging: Path,
+              template: bytes | None = None) -> Submission:
     """Reads only the one member it grades, by name, through a bounded stream: no path in the archive
     is ever written to disk (no traversal), and a zip bomb is refused before it is inflated."""
     name, target = shown(entry.name), f"{assignment}.py"
     size = os.lstat(entry).st_size
     if size > MAX_ZIP_BYTES:
         raise Refused(f"{name} is too large ({_mb(size)}, more than {_mb(MAX_ZIP_BYTES)}); hand in {target} alone")
+    read: dict[str, bytes | Refused] = {}
     try:
         _check_zip_directory(entry, name, target)
         with zipfile.ZipFile(entry) as z:
-            member = _zip_member(z, name, assignment)
-            data = _read_member(z, member, name, target)
+            members = _zip_members(z, name, assignment)
+            for member in members:
+                try:
+                    read[member.filename] = _read_member(z, member, name, target)
+                except Refused as why:
+                    if len(members) == 1:
+                        raise
+                    read[member.filename] = why
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as err:
         raise Refused(f"{name} is not a readable zip file (damaged: {err}); zip it again or hand in "
                       f"{target} alone") from None
-    if member.filename.endswith(".py"):
-        return Submission(student, entry, _stage(staging, assignment, data))
-    return _from_notebook(student, entry, data, f"{name}: {shown(member.filename)}", assignment, staging)
+
+    def reader(member: zipfile.ZipInfo):
+        def read_it() -> Submission:
+            data = read[member.filename]
+            if isinstance(data, Refused):
+                raise data
+            if member.filename.endswith(".py"):
+                return Submission(student, entry, _stage(staging / "py", assignment, data))
+            return _from_notebook(student, entry, data, f"{name}: {shown(member.filename)}", assignment,
+                                  staging / "ipynb")
+        return read_it
+
+    return choose([Candidate(shown(m.filename), _zip_time(m), reader(m)) for m in members], name, template)
+
+
+def _zip_time(member: zipfile.ZipInfo) -> float:
+    """A member's modification time (a zip keeps local time, to 2 s), as seconds since the epoch."""
+    try:
+        return time.mktime(member.date_time + (0, 0, -1))
+    except (OverflowError, ValueError):
+        return 0.0
 
 
 def _check_zip_directory(path: Path, name: str, target: str) -> None:
@@ -343,9 +458,10 @@ def _too_many(name: str, target: str) -> str:
     return f"{name} holds more than {MAX_ZIP_MEMBERS} files; hand in {target} alone (or zip only it)"
 
 
-def _zip_member(z: zipfile.ZipFile, name: str, assignment: str) -> zipfile.ZipInfo:
-    """The one member to grade (``<id>.py``, else ``<id>.ipynb``, at any depth); Refused on a link
-    anywhere in the zip, on two candidates, and when there is none (naming what there is)."""
+def _zip_members(z: zipfile.ZipFile, name: str, assignment: str) -> list[zipfile.ZipInfo]:
+    """The members that may be graded (``<id>.py`` and ``<id>.ipynb``, at any depth: ``choose`` picks
+    one); Refused on a link anywhere in the zip, on two of one name, and when there is none (naming
+    what there is)."""
     members = z.infolist()
     if len(members) > MAX_ZIP_MEMBERS:
         raise Refused(_too_many(name, f"{assignment}.py"))
@@ -354,13 +470,15 @@ def _zip_member(z: zipfile.ZipFile, name: str, assignment: str) -> zipfile.ZipIn
         raise Refused(f"{name} holds a symbolic link ({shown(link.filename)}), which is never followed; "
                       f"zip the file itself (not with zip -y / --symlinks)")
     files = [m for m in members if not m.is_dir() and _parts(m.filename)[0] != "__MACOSX"]
+    found = []
     for wanted in (f"{assignment}.py", f"{assignment}.ipynb"):
         hits = [m for m in files if _parts(m.filename)[-1] == wanted]
         if len(hits) > 1:
             raise Refused(f"{name} holds {len(hits)} files named {wanted} "
                           f"({', '.join(shown(m.filename) for m in hits[:MAX_LISTED])}); it must hold one")
-        if hits:
-            return hits[0]
+        found += hits
+    if found:
+        return found
     nested = [m.filename for m in files if m.filename.lower().endswith(".zip")]
     if nested:
         raise Refused(f"{name} has no {assignment}.py but a zip inside it ({shown(nested[0])}), which is not "

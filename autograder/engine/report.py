@@ -1,5 +1,7 @@
 """What a grading run leaves behind: per student ``results.json`` (Gradescope's schema) and
-``feedback.md``; per assignment ``grades.csv``, ``summary.md`` and ``histogram.png``.
+``feedback.md``; per assignment ``grades.csv``, ``summary.md`` and ``histogram.png``.  (The staff's
+page of one student is ``staff_page``; the regrade log ``history``; the roster and its export
+``roster``; the similarity report ``similarity``.)
 
 Every file is written atomically (temp file + rename): an interrupted run leaves either the old file
 or the new one, never half of one, and the gradebook is rebuilt from the per-student files, so a
@@ -27,7 +29,7 @@ from .text import csv_text, md_code, visible
 STATUS_HELP = {s.value: s.help for s in Status}
 # The assignment's own files, beside the student folders: a student of that name gets ``_<name>``
 # (no student's name starts with ``_``: discover ignores such entries, so no two students collide).
-GRADEBOOK_FILES = {"grades.csv", "summary.md", "histogram.png"}
+GRADEBOOK_FILES = {"grades.csv", "summary.md", "histogram.png", "history.csv", "similarity.md", "canvas.csv"}
 
 
 def write_atomic(path: Path, text: str | bytes) -> None:
@@ -78,13 +80,17 @@ def results_json(g: Graded) -> dict:
     }
 
 
-def feedback_md(g: Graded, check_command: str) -> str:
+def feedback_md(g: Graded, check_command: str, notes: list[str] = ()) -> str:
+    """The student's page; ``notes``: what the student should know about what was graded (their
+    folder held two files: which one was graded and why)."""
     out = io.StringIO()
     w = out.write
     w(f"# {g.assignment}: feedback for {md_code(g.student)}\n\n")
     w(f"**Score: {num(g.total)} / {num(g.max_total)}**  ·  status: `{g.status}`\n\n")
     if g.status != "ok":
         w(f"> **{STATUS_HELP.get(g.status, g.status)}**: {md_code(g.status_message)}\n\n")
+    for note in notes:
+        w(f"> Note: {md_code(note)}\n\n")
     w("| question | points |\n|---|---:|\n")
     for q, (pts, mx) in g.question_points().items():
         w(f"| {q}: {g.questions.get(q, '')} | {num(pts)} / {num(mx)} |\n")
@@ -102,20 +108,24 @@ def feedback_md(g: Graded, check_command: str) -> str:
     return out.getvalue()
 
 
-def write_student(folder: Path, g: Graded, check_command: str) -> None:
-    text = feedback_md(g, check_command)
+def write_student(folder: Path, g: Graded, check_command: str, meta: dict | None = None,
+                  notes: list[str] = ()) -> None:
+    """feedback.md, results.json and the resume cache; ``meta`` (plain JSON data: when, the file's and
+    the tests' own fingerprints) is kept beside the grading in the cache (``read_meta``)."""
+    text = feedback_md(g, check_command, notes)
     figures = sorted((folder / "figures").glob("*.png")) if (folder / "figures").is_dir() else []
     if figures:
         shown = ", ".join(md_code(f"figures/{f.name}") for f in figures)
         text += f"\nYour figures, as the grader drew them: {shown}\n"
     write_atomic(folder / "feedback.md", text)
     write_atomic(folder / "results.json", json.dumps(results_json(g), indent=1))
-    write_atomic(folder / GRADED_FILE, json.dumps(g.to_dict()))  # last: marks "done" for the resume step
+    write_atomic(folder / GRADED_FILE, json.dumps({**g.to_dict(), META: meta or {}}))  # last: marks "done"
 
 
 # The resume cache: the whole grading of one student, apart from the Gradescope-format results.json
 # (which a TA may open, edit or upload).  A student folder without it was never finished.
 GRADED_FILE = ".graded.json"
+META = "_meta"  # the cache's key for what is not the grading itself (``write_student``'s meta)
 
 
 def is_graded(folder: Path) -> bool:
@@ -123,15 +133,29 @@ def is_graded(folder: Path) -> bool:
 
 
 def read_student(folder: Path) -> Graded | None:
+    return read_record(folder)[0]
+
+
+def read_meta(folder: Path) -> dict:
+    """The meta data stored with the student's grading ({} if none: a result from before it was kept)."""
+    return read_record(folder)[1]
+
+
+def read_record(folder: Path) -> tuple[Graded | None, dict]:
+    """The stored grading and its meta data; (None, {}) if there is none or it cannot be read."""
     try:
-        return Graded.from_dict(json.loads((folder / GRADED_FILE).read_text()))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+        data = json.loads((folder / GRADED_FILE).read_text())
+        meta = data.pop(META, None)
+        return Graded.from_dict(data), meta if isinstance(meta, dict) else {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None, {}
 
 
 # -- per assignment -----------------------------------------------------------------------------
-def write_gradebook(folder: Path, graded: list[Graded], notes: str = "") -> str:
-    """grades.csv, summary.md and histogram.png; returns the summary as text for the terminal."""
+def write_gradebook(folder: Path, graded: list[Graded], notes: str = "",
+                    flags: dict[str, list[str]] | None = None) -> str:
+    """grades.csv, summary.md and histogram.png; returns the summary as text for the terminal.
+    ``flags``: student -> what else needs a look (an untouched template, two files, ...)."""
     graded = sorted(graded, key=lambda g: g.student)
     questions = list(graded[0].questions) if graded else []
     buf = io.StringIO()
@@ -142,7 +166,7 @@ def write_gradebook(folder: Path, graded: list[Graded], notes: str = "") -> str:
         writer.writerow([csv_text(g.student), *(num(qp.get(q, (0, 0))[0]) for q in questions), num(g.total),
                          num(g.max_total), csv_text(g.status)])
     write_atomic(folder / "grades.csv", buf.getvalue())
-    summary = summary_md(graded, questions, {g.student: _printed(folder, g.student) for g in graded})
+    summary = summary_md(graded, questions, {g.student: _printed(folder, g.student) for g in graded}, flags)
     summary += f"\n{notes}" if notes else ""
     write_atomic(folder / "summary.md", summary)
     if graded:
@@ -160,52 +184,80 @@ def _printed(folder: Path, student: str) -> str:
 def printed_lines(folder: Path, n: int = 3, width: int = 80) -> str:
     """The first lines the student's file printed (output.txt), each a code span for a table cell
     (``md_code``: a carriage return or an escape sequence is shown, never acted on); '' if none."""
-    try:
-        with open(folder / "output.txt", "rb") as f:
-            head = f.read(64 * 1024).decode("utf-8", "replace").split("\n")[:n + 1]
-    except OSError:
-        return ""
-    head = [line.rstrip(" ")[:width] for line in head]
-    head = [line for line in head if line]
+    head = output_head(folder, n + 1, width)
     if not head:
         return ""
     more = " ..." if len(head) > n else ""
     return " / ".join(md_code(line, table=True) for line in head[:n]) + more
 
 
-def summary_md(graded: list[Graded], questions: list[str], printed: dict[str, str] | None = None) -> str:
+def output_head(folder: Path, n: int, width: int = 80) -> list[str]:
+    """The first ``n`` non-blank lines of output.txt (read as bytes, at most 64 KB), each cut to
+    ``width`` characters; [] if the file printed nothing.  Shown by the caller through ``text``."""
+    try:
+        with open(folder / "output.txt", "rb") as f:
+            head = f.read(64 * 1024).decode("utf-8", "replace").split("\n")
+    except OSError:
+        return []
+    head = [line.rstrip(" ")[:width] for line in head]
+    return [line for line in head if line][:n]
+
+
+def counted(g: Graded) -> bool:
+    """Whether a row counts in the class's statistics (mean, median, pass rates, the histogram's
+    bins): not when nothing was there to grade (status ``missing``) or nothing of it could be run
+    (status ``error`` with 0 points: it does not parse, crashed on import, or the grader failed).
+    Those are shown apart, never mixed with the real zeros."""
+    return not (g.status == "missing" or (g.status == "error" and g.total == 0))
+
+
+def summary_md(graded: list[Graded], questions: list[str], printed: dict[str, str] | None = None,
+               flags: dict[str, list[str]] | None = None) -> str:
     if not graded:
         return "No submissions found.\n"
     out = io.StringIO()
     w = out.write
     n = len(graded)
-    totals = sorted(g.total for g in graded)
+    real = [g for g in graded if counted(g)]
+    apart = n - len(real)
     mx = graded[0].max_total
     w(f"# {graded[0].assignment}: {n} submissions\n\n")
-    w(f"median {num(totals[n // 2] if n % 2 else (totals[n // 2 - 1] + totals[n // 2]) / 2)} / {num(mx)}, "
-      f"mean {sum(totals) / n:.1f}, full marks {sum(t == mx for t in totals)} of {n}\n\n")
-    w("| question | full marks | mean points |\n|---|---:|---:|\n")
-    for q in questions:
-        pts = [g.question_points().get(q, (0.0, 0.0)) for g in graded]
-        full = sum(p == m for p, m in pts)
-        w(f"| {q}: {graded[0].questions[q]} | {full}/{n} ({100 * full / n:.0f} %) | "
-          f"{sum(p for p, _ in pts) / n:.1f} / {num(pts[0][1])} |\n")
+    if real:
+        m = len(real)
+        totals = sorted(g.total for g in real)
+        median = totals[m // 2] if m % 2 else (totals[m // 2 - 1] + totals[m // 2]) / 2
+        w(f"Over the {m} graded: median {num(median)} / {num(mx)}, mean {sum(totals) / m:.1f}, "
+          f"full marks {sum(t == mx for t in totals)} of {m}.")
+    else:
+        w("Nothing could be graded.")
+    if apart:
+        w(f" Not counted in the mean, the median or the tables: {apart} missing or not loadable "
+          f"(status `missing`, or `error` with 0 points), shown apart.")
+    w("\n\n")
+    if real:
+        m = len(real)
+        w(f"| question | full marks (of {m} graded) | mean points |\n|---|---:|---:|\n")
+        for q in questions:
+            pts = [g.question_points().get(q, (0.0, 0.0)) for g in real]
+            full = sum(p == mx_q for p, mx_q in pts)
+            w(f"| {q}: {graded[0].questions[q]} | {full}/{m} ({100 * full / m:.0f} %) | "
+              f"{sum(p for p, _ in pts) / m:.1f} / {num(pts[0][1])} |\n")
     w("\nScore histogram (also histogram.png):\n\n```\n")
-    bins = _bins(mx)
-    for lo, hi in bins:
-        count = sum(lo <= t < hi or (hi == mx and t == mx) for t in totals)
-        w(f"{num(lo):>5}-{num(hi):<5} {'#' * count} {count}\n")
+    for label, count in histogram_counts(graded):
+        w(f"{label:>13} {'#' * count} {count}\n")
     w("```\n")
     printed = printed or {}
-    trouble = [g for g in graded if g.status != "ok" or printed.get(g.student)]
+    flags = flags or {}
+    trouble = [g for g in graded if g.status != "ok" or printed.get(g.student) or flags.get(g.student)]
     if trouble:
         w("\nNeeds a look:\n\n| student | status | what happened |\n|---|---|---|\n")
-        for g in sorted(trouble, key=lambda g: (_rank(g.status), g.student)):
-            what = md_code(g.status_message, table=True)
+        for g in sorted(trouble, key=lambda g: (_rank(g.status), not flags.get(g.student), g.student)):
+            what = [md_code(g.status_message, table=True)] if g.status_message else []
+            what += [md_code(flag, table=True) for flag in flags.get(g.student, [])]
             if printed.get(g.student):
                 output = md_code(f"{student_folder(Path(), g.student)}/output.txt", table=True)
-                what += ("; " if what else "") + f"printed (see {output}): {printed[g.student]}"
-            w(f"| {md_code(g.student, table=True)} | {g.status} | {what} |\n")
+                what.append(f"printed (see {output}): {printed[g.student]}")
+            w(f"| {md_code(g.student, table=True)} | {g.status} | {'; '.join(what)} |\n")
     return out.getvalue()
 
 
@@ -214,21 +266,86 @@ def _rank(status: str) -> int:
     return STATUS_ORDER.index(status) if status in STATUS_ORDER else len(STATUS_ORDER)
 
 
+# -- the histogram: whole-point bins, full marks in a bin of its own, the uncounted apart ----------
+APART = "missing/error"
+
+
+def histogram_bins(mx: float, k: int = 10) -> list[tuple[float, float]]:
+    """[lo, hi) bins of the same whole number of points (``ceil(mx / k)``) from 0 up to the maximum;
+    the maximum itself (full marks) is a last bin of its own, ``(mx, mx)``."""
+    step = max(1, math.ceil(mx / k))
+    edges = list(range(0, math.ceil(mx), step))
+    bins = [(float(lo), float(min(lo + step, mx))) for lo in edges]
+    return bins + [(float(mx), float(mx))]
+
+
+def _bin_of(total: float, bins: list[tuple[float, float]]) -> int:
+    for i, (lo, hi) in enumerate(bins):
+        if lo <= total < hi or lo == hi == total:
+            return i
+    return len(bins) - 1 if total > bins[-1][0] else 0  # past the maximum (an old result): the top
+
+
+def _bin_label(lo: float, hi: float, whole: bool) -> str:
+    if lo == hi:
+        return num(lo)
+    if whole:  # every score is a whole number: the bin's first and last possible score
+        return num(lo) if hi - lo == 1 else f"{num(lo)}-{num(math.ceil(hi) - 1)}"
+    return f"{num(lo)} to <{num(hi)}"
+
+
+def histogram_counts(graded: list[Graded]) -> list[tuple[str, int]]:
+    """(label, count) per bin, lowest first, then ``APART``: the rows ``counted`` leaves out."""
+    mx = graded[0].max_total
+    bins = histogram_bins(mx)
+    real = [g.total for g in graded if counted(g)]
+    whole = all(float(t).is_integer() for t in real) and float(mx).is_integer()
+    counts = [0] * len(bins)
+    for t in real:
+        counts[_bin_of(t, bins)] += 1
+    rows = [(_bin_label(lo, hi, whole), c) for (lo, hi), c in zip(bins, counts)]
+    return rows + [(APART, len(graded) - len(real))]
+
+
 def histogram_png(graded: list[Graded]) -> bytes:
-    """The class's totals as a bar chart (matplotlib's object API: no pyplot, no global state)."""
+    """The class's totals as a bar chart (matplotlib's object API: no pyplot, no global state): one
+    bar per whole-point bin, labelled under its middle; full marks a bar of its own; the rows not
+    counted (``counted``) a grey bar apart on the left; the mean of the counted as a dashed line."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     mx = graded[0].max_total
-    fig = Figure(figsize=(6, 3.2))
+    bins = histogram_bins(mx)
+    rows = histogram_counts(graded)
+    step = max(1.0, bins[0][1] - bins[0][0]) if len(bins) > 1 else 1.0
+    fig = Figure(figsize=(7, 3.4))
     FigureCanvasAgg(fig)
     ax = fig.subplots()
-    fig.subplots_adjust(left=0.1, right=0.97, bottom=0.16, top=0.9)
-    edges = sorted({lo for lo, _ in _bins(mx)} | {mx})
-    ax.hist([g.total for g in graded], bins=edges, color="#4c72b0", edgecolor="white")
-    ax.set_xlabel(f"total score (out of {num(mx)})")
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.2, top=0.88)
+    lefts = [lo for lo, _ in bins[:-1]] + [mx]
+    widths = [hi - lo for lo, hi in bins[:-1]] + [step]
+    counts = [c for _, c in rows[:-1]]
+    ax.bar(lefts, counts, width=widths, align="edge", color="#4c72b0", edgecolor="white")
+    apart_at = -2 * step
+    ax.bar([apart_at], [rows[-1][1]], width=step, align="edge", color="#bbbbbb", edgecolor="white", hatch="//")
+    ax.set_xticks([x + wd / 2 for x, wd in zip([apart_at] + lefts, [step] + widths)],
+                  ["missing/\nerror"] + [label for label, _ in rows[:-1]], fontsize=8)
+    ax.set_xlim(apart_at - step / 2, mx + step * 1.5)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    real = [g.total for g in graded if counted(g)]
+    if real:
+        mean = sum(real) / len(real)
+        whole = all(float(t).is_integer() for t in real)
+        # a whole score s is the cell [s, s + 1) of its bar: the mean sits where its cell's middle would
+        x = min(mean + 0.5, mx + step / 2) if whole else mean
+        ax.axvline(x, color="#dd8452", linestyle="--", linewidth=1.5,
+                   label=f"mean {mean:.1f} over the {len(real)} graded")
+        ax.legend(loc="upper left", fontsize=8, frameon=False)
+    ax.set_xlabel(f"total score (out of {num(mx)}; full marks in a bar of its own)")
     ax.set_ylabel("students")
-    ax.set_title(f"{graded[0].assignment}: {len(graded)} submissions")
+    apart = f" ({rows[-1][1]} missing or not loadable, shown apart)" if rows[-1][1] else ""
+    ax.set_title(f"{graded[0].assignment}: {len(graded)} submissions{apart}", fontsize=10)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100)
     return buf.getvalue()
@@ -247,14 +364,6 @@ def preload_histogram() -> None:
             pass
 
     threading.Thread(target=load, name="preload-matplotlib", daemon=True).start()
-
-
-def _bins(mx: float, k: int = 10) -> list[tuple[float, float]]:
-    step = max(1, math.ceil(mx / k))
-    edges = [i * step for i in range(int(mx // step) + 1)]
-    if edges[-1] < mx:
-        edges.append(mx)
-    return list(zip(edges[:-1], edges[1:]))
 
 
 def num(x: float) -> str:
