@@ -307,44 +307,59 @@ def histogram_counts(graded: list[Graded]) -> list[tuple[str, int]]:
     return rows + [(APART, len(graded) - len(real))]
 
 
+def histogram_layout(graded: list[Graded]) -> dict:
+    """Where ``histogram_png`` draws: one bar per bin (``lefts``, ``widths``, ``counts``; every bar the
+    same whole number of points wide, full marks included), the uncounted bar apart on the left
+    (``apart_at``, ``apart``), a tick under the middle of every bar (``ticks``, ``labels``), and the
+    mean of the counted (``mean``, drawn at ``mean_x``; None if nothing counts)."""
+    mx = graded[0].max_total
+    bins = histogram_bins(mx)
+    rows = histogram_counts(graded)
+    step = float(max(1, math.ceil(mx / 10)))
+    lefts = [lo for lo, _ in bins[:-1]] + [mx]
+    widths = [hi - lo for lo, hi in bins[:-1]] + [step]
+    apart_at = -2 * step
+    real = [g.total for g in graded if counted(g)]
+    mean = sum(real) / len(real) if real else None
+    mean_x = None
+    if mean is not None:
+        whole = all(float(t).is_integer() for t in real)
+        # a whole score s is the cell [s, s + 1) of its bar: the mean sits where its cell's middle would
+        mean_x = min(mean + 0.5, mx + step / 2) if whole else mean
+    return {"lefts": lefts, "widths": widths, "counts": [c for _, c in rows[:-1]], "step": step,
+            "apart_at": apart_at, "apart": rows[-1][1],
+            "ticks": [x + wd / 2 for x, wd in zip([apart_at] + lefts, [step] + widths)],
+            "labels": ["missing/\nerror"] + [label for label, _ in rows[:-1]],
+            "mean": mean, "mean_x": mean_x, "counted": len(real)}
+
+
 def histogram_png(graded: list[Graded]) -> bytes:
-    """The class's totals as a bar chart (matplotlib's object API: no pyplot, no global state): one
-    bar per whole-point bin, labelled under its middle; full marks a bar of its own; the rows not
-    counted (``counted``) a grey bar apart on the left; the mean of the counted as a dashed line."""
+    """The class's totals as a bar chart (matplotlib's object API: no pyplot, no global state), as
+    ``histogram_layout`` places it."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
     mx = graded[0].max_total
-    bins = histogram_bins(mx)
-    rows = histogram_counts(graded)
-    step = max(1.0, bins[0][1] - bins[0][0]) if len(bins) > 1 else 1.0
+    lay = histogram_layout(graded)
     fig = Figure(figsize=(7, 3.4))
     FigureCanvasAgg(fig)
     ax = fig.subplots()
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.2, top=0.88)
-    lefts = [lo for lo, _ in bins[:-1]] + [mx]
-    widths = [hi - lo for lo, hi in bins[:-1]] + [step]
-    counts = [c for _, c in rows[:-1]]
-    ax.bar(lefts, counts, width=widths, align="edge", color="#4c72b0", edgecolor="white")
-    apart_at = -2 * step
-    ax.bar([apart_at], [rows[-1][1]], width=step, align="edge", color="#bbbbbb", edgecolor="white", hatch="//")
-    ax.set_xticks([x + wd / 2 for x, wd in zip([apart_at] + lefts, [step] + widths)],
-                  ["missing/\nerror"] + [label for label, _ in rows[:-1]], fontsize=8)
-    ax.set_xlim(apart_at - step / 2, mx + step * 1.5)
+    ax.bar(lay["lefts"], lay["counts"], width=lay["widths"], align="edge", color="#4c72b0", edgecolor="white")
+    ax.bar([lay["apart_at"]], [lay["apart"]], width=lay["step"], align="edge", color="#bbbbbb", edgecolor="white",
+           hatch="//")
+    ax.set_xticks(lay["ticks"], lay["labels"], fontsize=8)
+    ax.set_xlim(lay["apart_at"] - lay["step"] / 2, mx + lay["step"] * 1.5)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    real = [g.total for g in graded if counted(g)]
-    if real:
-        mean = sum(real) / len(real)
-        whole = all(float(t).is_integer() for t in real)
-        # a whole score s is the cell [s, s + 1) of its bar: the mean sits where its cell's middle would
-        x = min(mean + 0.5, mx + step / 2) if whole else mean
-        ax.axvline(x, color="#dd8452", linestyle="--", linewidth=1.5,
-                   label=f"mean {mean:.1f} over the {len(real)} graded")
-        ax.legend(loc="upper left", fontsize=8, frameon=False)
+    ax.set_ylim(0, max(lay["counts"] + [lay["apart"], 1]) * 1.3)  # room for the legend above the bars
+    if lay["mean"] is not None:
+        ax.axvline(lay["mean_x"], color="#dd8452", linestyle="--", linewidth=1.5,
+                   label=f"mean {lay['mean']:.1f} over the {lay['counted']} graded")
+        ax.legend(loc="upper center", fontsize=8, frameon=False)
     ax.set_xlabel(f"total score (out of {num(mx)}; full marks in a bar of its own)")
     ax.set_ylabel("students")
-    apart = f" ({rows[-1][1]} missing or not loadable, shown apart)" if rows[-1][1] else ""
+    apart = f" ({lay['apart']} missing or not loadable, shown apart)" if lay["apart"] else ""
     ax.set_title(f"{graded[0].assignment}: {len(graded)} submissions{apart}", fontsize=10)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100)
