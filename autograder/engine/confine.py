@@ -162,8 +162,8 @@ def _plan_uid(paths: list[Path], user: str) -> tuple[tuple[int, int] | tuple[str
     return (entry.pw_uid, entry.pw_gid), f"on: uid {entry.pw_uid} ({user})"
 
 
-def _drop_privileges(plan, state: str) -> tuple[str, str | None]:
-    """The uid layer's state, and the RLIMIT_NPROC set on the way (or None)."""
+def _drop_privileges(plan, state: str) -> tuple[str, str]:
+    """The uid layer's state, and the RLIMIT_NPROC set on the way ("off: why" if none)."""
     if isinstance(plan, tuple) and plan[0] == "caps":
         # RLIMIT_NPROC exempts uid 0 only as the *real* uid: with nobody's as the real uid, the
         # limit applies, and files are still read as root, their owner (the effective uid).  Getting
@@ -181,16 +181,18 @@ def _drop_privileges(plan, state: str) -> tuple[str, str | None]:
         return state, f"{SHARED_TASKS} for uid {uid} (RLIMIT_NPROC, shared by the children running at once)"
     if os.geteuid() != 0:
         running = _tasks_of(os.getuid())
-        if running is not None:
-            limit = running + TASKS
-            resource.setrlimit(resource.RLIMIT_NPROC, (limit, limit))
-            return state, f"{TASKS} more than uid {os.getuid()} runs now (RLIMIT_NPROC {limit})"
-    return state, None
+        if running is None:
+            return state, "off: no /proc to count the tasks RLIMIT_NPROC counts"
+        limit = running + TASKS
+        resource.setrlimit(resource.RLIMIT_NPROC, (limit, limit))
+        return state, f"{TASKS} more than uid {os.getuid()} runs now (RLIMIT_NPROC {limit})"
+    return state, "off: RLIMIT_NPROC does not apply to uid 0 (no sandbox user)"
 
 
-def _tasks(cgroups, nproc: str | None) -> str:
-    ways = ([f"{TASKS} per child (pids cgroup)"] if not isinstance(cgroups, str) else []) + ([nproc] if nproc else [])
-    return "on: " + "; ".join(ways) if ways else "off: no pids cgroup, and RLIMIT_NPROC does not apply to uid 0"
+def _tasks(cgroups, nproc: str) -> str:
+    ways = ([f"{TASKS} per child (pids cgroup)"] if not isinstance(cgroups, str) else [])
+    ways += [] if nproc.startswith("off") else [nproc]
+    return "on: " + "; ".join(ways) if ways else f"off: no pids cgroup; {nproc[5:]}"
 
 
 def _tasks_of(uid: int) -> int | None:
@@ -321,6 +323,8 @@ def _plan_v1() -> Cgroups | str:
 
 
 def _plan_v2() -> Cgroups | str:
+    if not {"memory", "pids"} <= set((CGROUP_FS / "cgroup.controllers").read_text().split()):
+        return f"off: not permitted here: no memory and pids controllers in {CGROUP_FS} (cgroup v2)"
     enabled = (CGROUP_FS / "cgroup.subtree_control").read_text().split()
     if not {"memory", "pids"} <= set(enabled):
         _write(CGROUP_FS / "cgroup.subtree_control", "+memory +pids")
