@@ -5,9 +5,12 @@ Read handout.md first: it states the rules, the errors to raise and how you are 
 
 You may import only the standard library and numpy.  Nothing is printed.
 
-Orders are nested pairs: an int i is matrix i alone, and a pair (left, right) multiplies the product
-of `left` by the product of `right`.  For three matrices ((0, 1), 2) is (AB)C and (0, (1, 2)) is
-A(BC).  dims = [d_0, ..., d_k] gives the shapes: matrix i is d_i x d_(i+1).
+Orders are nested pairs: an int i is matrix i alone (the tests' orders hold Python ints only), and
+a pair (left, right) multiplies the product of `left` by the product of `right`.  For
+three matrices ((0, 1), 2) is (AB)C and (0, (1, 2)) is A(BC).  dims = [d_0, ..., d_k] gives the
+shapes: matrix i is d_i x d_(i+1); dims may be a list, a tuple or a numpy int array.  Costs are exact
+ints (compute them in integers, not floats).  A ValueError's message names the argument at fault
+("dims", "order", "matrices": the word itself, in any letter case).
 """
 
 import numpy as np
@@ -28,8 +31,8 @@ def chain_cost(dims, order):
     multiplication of the two partial products (whose shapes follow from the matrices they cover).
     A single matrix costs 0.
 
-    Raise ValueError (with "dims" in the message) when dims has fewer than two entries or an entry
-    that is not positive; then ValueError (with "order" in the message) when order is not a full
+    Raise ValueError (naming "dims" in the message) when dims has fewer than two entries or an entry
+    that is not positive; then ValueError (naming "order" in the message) when order is not a full
     parenthesization of 0 .. k-1: built from ints and pairs (tuples of length 2) only, every matrix
     exactly once, in increasing order from left to right.
     """
@@ -49,10 +52,11 @@ def optimal_order(dims):
 
 
 def chain_multiply(matrices, order):
-    """The product of ``matrices`` (a list of 2-D numpy arrays), multiplied in exactly that order.
+    """The product of ``matrices`` (a list of 2-D numpy arrays), multiplied in exactly that order, as
+    a float64 array (also when the matrices hold ints).
 
-    Raise ValueError (with "matrices" in the message) when the number of columns of a matrix differs
-    from the number of rows of the next one, and ValueError (with "order" in the message) when order
+    Raise ValueError (naming "matrices" in the message) when the number of columns of a matrix differs
+    from the number of rows of the next one, and ValueError (naming "order" in the message) when order
     is not a full parenthesization of 0 .. len(matrices)-1 (the same rule as in chain_cost).
     """
     raise NotImplementedError("TODO: chain_multiply")

@@ -76,7 +76,9 @@ class Var:
         raise NotImplementedError("TODO: quotient rule, real number on the left")
 
     def __pow__(self, other):
-        """self ** other: a real exponent (power rule), or a Var exponent (u^v = e^(v log u), u > 0)."""
+        """self ** other: a real exponent (power rule; also for a negative u with an integer exponent,
+        and at u = 0 for an exponent 0 or >= 1: x ** 0 is 1 with derivative 0 for every u), or a Var
+        exponent (u^v = e^(v log u), u > 0)."""
         raise NotImplementedError("TODO: power rule; and both base and exponent moving")
 
     def __rpow__(self, other):
@@ -140,14 +142,16 @@ def sqrt(x):
 
 
 def tanh(x):
-    """tanh x; (tanh u)' = 1 - tanh^2 u."""
+    """tanh x; (tanh u)' = 1 - tanh^2 u.  Defined for every u: tanh(800.0) is 1.0 and its derivative
+    0.0 there, with no overflow (e^(2u) and cosh u overflow)."""
     raise NotImplementedError("TODO: tanh on a Var or a real number")
 
 
 # -- the whole gradient ----------------------------------------------------------------------------------
 
 def grad(f, point):
-    """(F, gradient) for F = f(*point): a float and a numpy float64 array of shape (n,).
+    """(F, gradient) for F = f(*point): a float and a numpy float64 array of shape (n,), also when
+    the point holds ints (grad(lambda x, y: 3, (1, 2)) is (3.0, array([0., 0.]))).
 
     Wrap each coordinate of ``point`` in a Var, evaluate f ONCE on those Vars, run ONE backward
     sweep and read the inputs' grads.  If f returns a real number instead of a Var (a constant

@@ -25,6 +25,7 @@ def sample_indices(n, num_samples, replace, rng):
                    permutation of range(n), drawn afresh for every block (never reuse an order);
                    when num_samples is not a multiple of n, the last, partial block is the start of
                    a fresh permutation.
+    num_samples may be 0 (an empty int64 array).
     Use only `rng` (e.g. rng.integers, rng.permutation, rng.choice) for randomness.
     """
     raise NotImplementedError("TODO: sample_indices")
@@ -33,7 +34,8 @@ def sample_indices(n, num_samples, replace, rng):
 def running_mean(values):
     """Return r with r[k] = mean(values[:k+1]) for k = 0 .. len(values)-1 (float64 array).
 
-    It must take O(len(values)) time: do not recompute each mean from scratch.
+    It must take O(len(values)) time: do not recompute each mean from scratch.  values may be a list
+    or an array of ints or floats, and may be empty (then return an empty float64 array).
     """
     raise NotImplementedError("TODO: running_mean")
 
@@ -77,8 +79,9 @@ def least_squares_1d(a, b):
     """Return (x_star, lo, hi) for F(x) = 1/2 sum_i (a_i x - b_i)^2.
 
     x_star is the minimizer of F; [lo, hi] is the region of confusion, the interval spanned by the
-    minimizers of the single terms 1/2 (a_i x - b_i)^2.  Raise ValueError (with a message that names
-    the argument) when a and b differ in length, are empty, or some a_i is 0.
+    minimizers of the single terms 1/2 (a_i x - b_i)^2.  Three floats, also for int inputs.  Raise
+    ValueError (with a message that names the argument: the word itself, any letter case) when a
+    and b differ in length, are empty, or some a_i is 0.
     """
     raise NotImplementedError("TODO: least_squares_1d")
 
@@ -109,7 +112,8 @@ def plot_mean_convergence(a, trials, rng):
 def plot_sgd(a, b, lr, num_steps, x0, rng):
     """Return a matplotlib Figure showing the iterates of sgd on F(x) = 1/2 sum (a_i x - b_i)^2
     against the step, one line labelled "with replacement" and one "without replacement" (the same
-    lr, num_steps and x0 for both); shade the region of confusion [lo, hi] (e.g. ax.axhspan) and
-    mark x_star (e.g. ax.axhline); label both axes; add a legend.
+    lr, num_steps and x0 for both; letter case does not matter), on one axes or on two panels;
+    shade the region of confusion [lo, hi] (e.g. ax.axhspan) and mark x_star (e.g. ax.axhline)
+    where the paths are drawn; label both axes; add a legend.
     """
     raise NotImplementedError("TODO: plot_sgd")

@@ -82,7 +82,21 @@ def test_every_correct_drawing_passes_both_checks(shade, mark):
 def test_a_diverging_path_does_not_fail_the_shading_check(shade):
     namespace = _module(shade, "axhline", extra=_DIVERGING_SGD)
     assert _verdict(q7.sgd_figure_structure, namespace) is None  # shading and x* are right
-    message = _verdict(q7.sgd_figure_data, namespace)  # the paths are not SGD: this check, only
+    # The paths are the student's own (wrong) sgd's, drawn as asked: the sgd bug costs Q5, and the
+    # figure, which is about drawing, is judged against the student's own values (round 3).
+    assert _verdict(q7.sgd_figure_data, namespace) is None
+
+
+def test_a_path_that_is_neither_sgd_nor_the_students_own_fails_the_data_check():
+    # plot_sgd steps with the sign error itself instead of calling sgd: not the student's sgd output,
+    # and not SGD steps on this problem
+    namespace = _module("axhspan", "axhline", extra=_DIVERGING_SGD)
+    namespace["sgd_in_plot"] = namespace["sgd"]
+    exec(compile(_HEAD.replace("sgd(grad, x0", "sgd_in_plot(grad, x0").replace("LABEL", "'{}'")
+                 + "    ax.axhspan(lo, hi)\n    ax.axhline(x_star)\n    ax.legend()\n    return fig\n",
+                 "<variant>", "exec"), namespace)
+    namespace["sgd"] = reference_solution("sgd_without_replacement").sgd  # the student's own sgd is right
+    message = _verdict(q7.sgd_figure_data, namespace)
     assert message and "SGD step" in message
 
 

@@ -299,8 +299,12 @@ def test_q4_judges_reject_wrong_regions():
     with pytest.raises(Mismatch, match="x_star"):
         q4._triple_judge((13 / 37, 1.0, 3.0), expected, a, b)      # sum a b / sum b^2
     unnamed = Raised(("ValueError", "Exception"), "operands could not be broadcast together with shapes (2,) (3,)")
-    with pytest.raises(Mismatch, match="name the argument"):
+    with pytest.raises(Mismatch, match="should name 'a'"):
         q4._bad_arguments(unnamed, None, [1.0, 2.0], [1.0, 2.0, 3.0], ("a", "b"))
+    # one wording everywhere (round 3): the word itself, in any letter case
+    q4._bad_arguments(Raised(("ValueError", "Exception"), "A contains a zero"), None, [0.0], [0.0], ("a",))
+    with pytest.raises(Mismatch, match="wrong type"):               # ints where the handout promises floats
+        q4._triple_judge((2, 1, 3), (2.0, 1.0, 3.0), [1, 1], [1, 3])
     q4._bad_arguments(Raised(("ValueError", "Exception"), "len(b) != len(a)"), None, [1.0, 2.0], [1.0], ("a", "b"))
     with pytest.raises(Mismatch, match="ValueError"):
         q4._bad_arguments(Raised(("ZeroDivisionError", "ArithmeticError", "Exception"), "a_i = 0"), None,

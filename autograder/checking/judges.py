@@ -124,6 +124,35 @@ def raises(exc_type: type[BaseException], mentions: str | None = None) -> Callab
     return judge
 
 
+def names_word(message: str, word: str) -> bool:
+    """``message`` names ``word``: the word itself, in any letter case, not inside a longer word
+    (no letter or digit right before or after it; ``_`` and punctuation separate words, so
+    ``a_i``, ``a[3]`` and ``patience=0`` name ``a``, ``a`` and ``patience``; ``dimensions`` does not
+    name ``dims``)."""
+    import re
+
+    return re.search(rf"(?<![A-Za-z0-9]){re.escape(word)}(?![A-Za-z0-9])", message, re.IGNORECASE) is not None
+
+
+def raises_naming(exc_type: type[BaseException], *words: str) -> Callable:
+    """The probe must raise ``exc_type`` (or a subclass) whose message names one of ``words``
+    (``names_word``: the word itself, any letter case).  The one rule every handout states for a
+    ValueError's message ("names the argument at fault")."""
+
+    def judge(got, expected, *args):
+        if not isinstance(got, Raised):
+            raise Mismatch(f"expected {exc_type.__name__} to be raised, but it returned {fmt(got)}")
+        if not got.is_a(exc_type):
+            raise Mismatch(f"expected {exc_type.__name__}, got {got}")
+        if not any(names_word(got.message, w) for w in words):
+            which = " or ".join(repr(w) for w in words)
+            raise Mismatch(f"the {exc_type.__name__} message should name {which} (the word itself, any letter "
+                           f"case); it was {got.message!r}")
+
+    judge.accepts_raised = True
+    return judge
+
+
 def componentwise(labels: Sequence[str], judge: Callable) -> Callable:
     """Apply ``judge`` to each item of a tuple result, naming the item that is off.
 

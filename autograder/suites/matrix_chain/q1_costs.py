@@ -49,15 +49,27 @@ def _is_count(x):
     return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
 
 
+_INT_COST_CALLS = ("matmul_cost(2, 3, 4)", "chain_cost([2, 3, 4, 5], ((0, 1), 2))", "chain_cost([3, 4], 0)",
+                   "matmul_cost(np.int64(7), np.int64(1), np.int64(5))",
+                   "chain_cost(np.array([2, 3, 4, 5]), (0, (1, 2)))",
+                   "matmul_cost(999983, 999979, 999961)", "chain_cost([999983, 999979, 999961, 2], ((0, 1), 2))")
+# Expected, by hand: 24; 2*3*4 + 2*4*5 = 64; 0; 35; A(BC): 3*4*5 + 2*3*5 = 90; and two products of
+# large primes (exact only in integer arithmetic: ~1e18 needs 60 bits, a float64 keeps 53).
+_INT_COST_VALUES = (24, 64, 0, 35, 90, 999983 * 999979 * 999961, 999983 * 999979 * 999961 + 999983 * 999961 * 2)
+
+
 def _all_ints(got, expected, *args):
-    """Every returned cost is an int (Python int or numpy integer) with the right value (a function
-    that returns 0 for everything must not earn the point)."""
-    for what, x, want in zip(("matmul_cost", "chain_cost", "chain_cost (one matrix)"), got, expected):
+    """Every returned cost is an int (Python int or numpy integer) with the exact value, also for numpy
+    ints as dims (a numpy array, numpy int arguments) and for costs near 1e18 (a function that returns 0 for everything must not
+    earn the point): "wrong type" or "wrong value" says which property failed."""
+    if not (isinstance(got, (tuple, list)) and len(got) == len(expected)):
+        raise Mismatch(f"wrong type: expected {len(expected)} costs, got {fmt(got)}")
+    for what, x, want in zip(_INT_COST_CALLS, got, expected):
         if not _is_count(x):
-            raise Mismatch(f"{what} returned {fmt(x)} of type {type(x).__name__}; a cost counts "
+            raise Mismatch(f"wrong type: {what} returned {fmt(x)} of type {type(x).__name__}; a cost counts "
                            "multiplications, so return an int (e.g. int(...) around a numpy value)")
         if x != want:
-            raise Mismatch(f"{what} returned {fmt(x)}, expected {want}")
+            raise Mismatch(f"wrong value: {what} returned {fmt(x)}, expected {want}")
 
 
 # -- inputs (seeded: identical in every process) --------------------------------------------------
@@ -97,15 +109,19 @@ def lecture_abc(m, rows_a, n, p, q):
     return (m.chain_cost(dims, ((0, 1), 2)), m.chain_cost(dims, (0, (1, 2))))
 
 
-@test_case(name="costs are returned as ints (with the right values)", points=1, hidden=True)
-@check(cases=[()], expect=(2 * 3 * 4, 2 * 3 * 4 + 2 * 4 * 5, 0), judge=_all_ints,
-       describe=lambda: "matmul_cost(2, 3, 4), chain_cost([2, 3, 4, 5], ((0, 1), 2)), chain_cost([3, 4], 0)")
+@test_case(name="costs are returned as exact ints (also for numpy int dims, and costs near 1e18)",
+           points=1, hidden=True)
+@check(cases=[()], expect=_INT_COST_VALUES, judge=_all_ints, describe=lambda: "; ".join(_INT_COST_CALLS))
 def int_costs(m):
-    return (m.matmul_cost(2, 3, 4), m.chain_cost([2, 3, 4, 5], ((0, 1), 2)), m.chain_cost([3, 4], 0))
+    i = np.int64
+    return (m.matmul_cost(2, 3, 4), m.chain_cost([2, 3, 4, 5], ((0, 1), 2)), m.chain_cost([3, 4], 0),
+            m.matmul_cost(i(7), i(1), i(5)), m.chain_cost(np.array([2, 3, 4, 5]), (0, (1, 2))),
+            m.matmul_cost(999983, 999979, 999961), m.chain_cost([999983, 999979, 999961, 2], ((0, 1), 2)))
 
 
 @test_case(name="one matrix costs 0; two matrices cost one matmul_cost", points=1, hidden=True)
-@check(cases=[([7, 3], 0), ([1, 1], 0), ([4, 5, 6], (0, 1)), ([9, 1, 9], (0, 1)), ([1, 8, 1], (0, 1))],
+@check(cases=[([7, 3], 0), ([1, 1], 0), ([4, 5, 6], (0, 1)), ([9, 1, 9], (0, 1)), ([1, 8, 1], (0, 1)),
+              ((5, 2, 3), (0, 1)), ([1, 1, 1], (0, 1))],
        expect=lambda dims, order: 0 if len(dims) == 2 else dims[0] * dims[1] * dims[2], judge=equal,
        describe=lambda dims, order: f"dims = {dims}, order = {order}")
 def one_and_two(m, dims, order):

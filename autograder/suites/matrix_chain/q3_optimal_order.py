@@ -97,19 +97,19 @@ def _int_cost(got, expected, dims):
     if not (isinstance(got, (tuple, list)) and len(got) == 2):
         raise Mismatch(f"optimal_order should return a pair (cost, order), got {fmt(got)}")
     if not _is_index(got[0]):
-        raise Mismatch(f"the cost {fmt(got[0])} has type {type(got[0]).__name__}; a cost counts "
+        raise Mismatch(f"wrong type: the cost {fmt(got[0])} has type {type(got[0]).__name__}; a cost counts "
                        "multiplications, so return an int")
     try:
         true_cost = _order_cost(dims, got[1])
     except _BadOrder as exc:
-        raise Mismatch(f"{fmt(got[1])} is not a full parenthesization of the matrices: {exc}") from None
+        raise Mismatch(f"wrong value: {fmt(got[1])} is not a full parenthesization of the matrices: {exc}") from None
     if got[0] != true_cost:
-        raise Mismatch(f"the returned cost {fmt(got[0])} is not the cost of the returned order "
+        raise Mismatch(f"wrong value: the returned cost {fmt(got[0])} is not the cost of the returned order "
                        f"{fmt(got[1])} ({true_cost} multiplications)")
 
 
 def _show(dims):
-    return f"dims = {list(dims)}"
+    return f"dims = {[int(d) for d in dims]}" + (" (a numpy int array)" if isinstance(dims, np.ndarray) else "")
 
 
 # -- inputs (seeded) --------------------------------------------------------------------------------
@@ -154,8 +154,11 @@ def ties(m, dims):
     return m.optimal_order(dims)
 
 
-@test_case(name="the minimum cost is returned as an int, the cost of the returned order", points=1, hidden=True)
-@check(cases=[([30, 35, 15, 5, 10, 20, 25],), ([7, 3],), ([2, 3, 4],)], expect=None, judge=_int_cost,
+# Edges (EDGES.md): dims as a numpy int array, one matrix, large dims (costs ~1e15, exact ints).
+@test_case(name="the minimum cost is returned as an int, the cost of the returned order (also for numpy dims)",
+           points=1, hidden=True)
+@check(cases=[([30, 35, 15, 5, 10, 20, 25],), ([7, 3],), ([2, 3, 4],), (np.array([5, 2, 8, 3]),),
+              (np.array([9, 4]),), ([100000, 3, 100000, 7, 100000],)], expect=None, judge=_int_cost,
        describe=_show)
 def int_cost(m, dims):
     return m.optimal_order(dims)

@@ -2,7 +2,9 @@
 
 from otter.test_files import test_case
 
-from autograder.checking import Mismatch, check, equal, fmt, seeded
+import numpy as np
+
+from autograder.checking import Mismatch, check, equal, fmt, is_real, seeded
 
 OK_FORMAT = False
 name = "q5_jacobian_costs"
@@ -49,7 +51,21 @@ def _forward_cheaper(got, expected, d):
 
 
 def _show(d):
-    return f"layer_dims = {d} (d_0 = {d[0]} inputs, d_L = {d[-1]} outputs)"
+    kind = " (a numpy int array)" if isinstance(d, np.ndarray) else ""
+    d = [int(v) for v in d]
+    return f"layer_dims = {d}{kind} (d_0 = {d[0]} inputs, d_L = {d[-1]} outputs)"
+
+
+def _int_pair(got, expected, d):
+    """(forward_cost, reverse_cost): the hand formulas' values ("wrong value"), as ints, the handout's
+    "costs are ints" ("wrong type": a float cost, even an equal one, fails)."""
+    forward, reverse = _pair(got)
+    for what, x, want in (("forward_cost", forward, expected[0]), ("reverse_cost", reverse, expected[1])):
+        if not (is_real(x) and x == want):
+            raise Mismatch(f"wrong value: {what} should be {want}, got {fmt(x)}")
+        if not isinstance(x, (int, np.integer)) or isinstance(x, (bool, np.bool_)):
+            raise Mismatch(f"wrong type: {what} is {fmt(x)} of type {type(x).__name__}; a cost counts "
+                           "multiplications, so return an int")
 
 
 # A few sums over at most ten layers take microseconds; 5 s (not the default 10) only shortens the
@@ -81,9 +97,13 @@ def hand_computed(m, layer_dims):
     return m.jacobian_accumulation_costs(layer_dims)
 
 
-@test_case(name="random layer sizes: forward sums d_(i+1) d_i d_0, reverse sums d_L d_j d_(j-1)",
-           points=1, hidden=True)
-@check(cases=_random, expect=_hand_formulas, judge=equal, describe=_show, timeout=_TIMEOUT)
+# Edges (EDGES.md): numpy int arrays as layer_dims, widths of 1, large widths (costs ~1e15): exact ints.
+_EDGE_NETWORKS = [(np.array([784, 100, 10, 1]),), (np.array([3, 1, 1, 3]),), ([100000, 100000, 1000, 1],)]
+
+
+@test_case(name="random layer sizes: forward sums d_(i+1) d_i d_0, reverse sums d_L d_j d_(j-1); two exact ints "
+                "(also for numpy layer_dims)", points=1, hidden=True)
+@check(cases=_random + _EDGE_NETWORKS, expect=_hand_formulas, judge=_int_pair, describe=_show, timeout=_TIMEOUT)
 def random_layers(m, layer_dims):
     return m.jacobian_accumulation_costs(layer_dims)
 

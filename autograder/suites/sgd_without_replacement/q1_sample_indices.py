@@ -25,6 +25,7 @@ Z = 6.0
 
 def _index_array(got, n, num_samples, what="sample_indices"):
     """``got`` as an int64 array of shape (num_samples,) with values in range(n), else Mismatch."""
+    n, num_samples = int(n), int(num_samples)
     if not isinstance(got, np.ndarray):
         raise Mismatch(f"{what} should return a numpy array, got {type(got).__name__}: {fmt(got)}")
     if got.dtype != np.int64:
@@ -76,6 +77,7 @@ def _well_typed(got, expected, n, num_samples, replace, seed):
     """Property judge: an int64 numpy array of shape (num_samples,) with values in range(n), not all
     equal when n >= 2 and num_samples >= 5 (random draws; an array of zeros must not earn the point:
     all equal has probability <= 10^-4 with replacement, and 0 without)."""
+    n, num_samples = int(n), int(num_samples)
     idx = _index_array(got, n, num_samples)
     if n >= 2 and num_samples >= 5 and np.all(idx == idx[0]):
         raise Mismatch(f"every index is {int(idx[0])}: the indices should be random draws from range({n})")
@@ -157,12 +159,15 @@ def blocks_public(m, n, num_samples, seed):
     return m.sample_indices(n, num_samples, False, np.random.default_rng(seed))
 
 
-@test_case(name="an int64 numpy array of shape (num_samples,) with values in range(n), both samplings",
-           points=1, hidden=False)
+@test_case(name="an int64 numpy array of shape (num_samples,) with values in range(n), both samplings "
+                "(also num_samples = 0, and numpy ints)", points=1, hidden=False)
 @check(cases=[(10, 25, True, 5), (10, 25, False, 6), (1, 3, True, 7), (1, 3, False, 8), (7, 3, False, 9),
-              (100, 1000, True, 10), (2, 1, True, 11), (2, 1, False, 12)],
+              (100, 1000, True, 10), (2, 1, True, 11), (2, 1, False, 12),
+              # edges (EDGES.md): no samples at all (an empty int64 array), n and num_samples as numpy ints
+              (4, 0, True, 13), (4, 0, False, 14), (np.int64(6), np.int64(9), False, 15),
+              (np.int64(6), np.int64(9), True, 16)],
        expect=None, judge=_well_typed,
-       describe=lambda n, k, r, seed: f"sample_indices({n}, {k}, {r}, np.random.default_rng({seed}))")
+       describe=lambda n, k, r, seed: f"sample_indices({n!r}, {k!r}, {r}, np.random.default_rng({seed}))")
 def types_and_range(m, n, num_samples, replace, seed):
     return m.sample_indices(n, num_samples, replace, np.random.default_rng(seed))
 

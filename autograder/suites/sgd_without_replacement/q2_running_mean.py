@@ -17,7 +17,7 @@ name = "q2_running_mean"
 def _definition(values):
     """r[k] = (values[0] + ... + values[k]) / (k + 1), each sum correctly rounded (math.fsum)."""
     values = [float(v) for v in values]
-    return np.array([math.fsum(values[:k + 1]) / (k + 1) for k in range(len(values))])
+    return np.array([math.fsum(values[:k + 1]) / (k + 1) for k in range(len(values))], dtype=np.float64)
 
 
 def _running_mean_judge(got, expected, values):
@@ -34,7 +34,7 @@ def _running_mean_judge(got, expected, values):
         raise Mismatch(f"running_mean should return floats (dtype float64), got dtype {got.dtype}")
     if got.shape != expected.shape:
         raise Mismatch(f"expected shape {expected.shape} (one mean per prefix), got shape {got.shape}")
-    scale = max(abs(float(v)) for v in values)
+    scale = max((abs(float(v)) for v in values), default=0.0)
     bad = ~(np.abs(got - expected) <= 1e-12 * scale)  # also catches NaN
     if bad.any():
         k = int(np.argmax(bad))
@@ -103,6 +103,12 @@ _table = [
     [float(v) for v in _rng.standard_normal(2000)],
     [float(v) for v in 1e6 + _rng.standard_normal(50)],  # a large offset: the means stay accurate
     [int(v) for v in _rng.integers(-50, 50, 30)],
+    # edges (EDGES.md): empty (an empty float64 array), length 2, all equal, huge and tiny magnitudes
+    [],
+    [7, -7],
+    [2.5] * 9,
+    [1e12 + k for k in range(8)],                    # a huge offset: still 1e-12 of it
+    [float(v) for v in 1e-300 * _rng.random(5)],
 ]
 
 
@@ -114,8 +120,8 @@ def small_lists(m, values):
     return m.running_mean(values)
 
 
-@test_case(name="running_mean equals the mean of every prefix (lists, numpy arrays, ints, signs, offsets)",
-           points=1, hidden=True)
+@test_case(name="running_mean equals the mean of every prefix (lists, numpy arrays, ints, signs, offsets, "
+                "empty, huge and tiny magnitudes)", points=1, hidden=True)
 @check(cases=[(v, kind) for v in _table for kind in ("list", "array")],
        expect=lambda values, kind: _definition(values),
        judge=lambda got, expected, values, kind: _running_mean_judge(got, expected, values),

@@ -34,9 +34,9 @@ def _theory_judge(got, expected, n, variance, replace):
 
 
 def _curve_array(got, n):
-    if not isinstance(got, np.ndarray) or got.dtype.kind != "f":
+    if not isinstance(got, np.ndarray) or got.dtype != np.float64:
         kind = f"dtype {got.dtype}" if isinstance(got, np.ndarray) else type(got).__name__
-        raise Mismatch(f"mean_squared_error_curve should return a float numpy array, got {kind}: {fmt(got)}")
+        raise Mismatch(f"mean_squared_error_curve should return a float64 numpy array, got {kind}: {fmt(got)}")
     if got.shape != (n,):
         raise Mismatch(f"expected shape ({n},) (one value for each k = 1..{n}), got shape {got.shape}")
     return got
@@ -66,9 +66,10 @@ def _matches_theory(got, expected, a, replace, trials, seed):
 
 
 def _zero_at_n(got, expected, a, trials, seed):
-    """Without replacement, after all n samples the running mean is exactly a.mean(): the squared
-    error at k = n is 0 up to rounding, (2 n eps max|a|)^2 ~ 1e-27 here, while sampling with
-    replacement leaves about variance/n ~ 1e-3."""
+    """Without replacement, after all n samples the running mean is a.mean() up to rounding: the
+    squared error at k = n is at most (2 n eps max|a|)^2 ~ 1e-27 here (exactly 0 only when the sums
+    happen to round alike: the handout says "0 up to rounding"), while sampling with replacement
+    leaves about variance/n ~ 1e-3."""
     n = len(a)
     curve = _curve_array(got, n)
     rounding = (2 * n * EPS * max(abs(v) for v in a)) ** 2
@@ -94,6 +95,10 @@ _rng = seeded(2703)
 _rand100 = [float(v) for v in _rng.random(100)]              # the lecture: 100 numbers from rand()
 _skewed30 = [float(v) for v in _rng.exponential(2.0, 30)]    # a skewed population, n = 30
 _rand100_variance = float(np.var(_rand100))
+# Edges (EDGES.md): ints whose mean 31/8 no smaller subset has (so the error is > 0 before k = n),
+# a single value (n = 1: the curve is [0.0] for both samplings), two values.
+_ints8 = [3, 1, 4, 1, 5, 9, 2, 6]
+_one, _two = [5.0], [-1.0, 3.0]
 
 
 def _describe_theory(n, variance, replace):
@@ -114,19 +119,21 @@ def theory_public(m, n, variance, replace):
     return m.theoretical_mse(n, variance, replace)
 
 
-@test_case(name="theoretical_mse on more n and variances (n = 1 gives [0.0] without replacement)",
-           points=1, hidden=True)
+@test_case(name="theoretical_mse on more n and variances (n = 1 gives [0.0] without replacement; int and numpy "
+                "arguments give float64)", points=1, hidden=True)
 @check(cases=[(n, v, r) for n, v in [(1, 0.5), (2, 3.0), (3, 1.0), (10, 0.0), (10, 4), (57, 0.3),
-                                      (100, _rand100_variance), (1000, 2.5)] for r in (True, False)],
+                                      (100, _rand100_variance), (1000, 2.5), (np.int64(7), np.float64(1.5)),
+                                      (4, 1e12)] for r in (True, False)],
        expect=mse_theory, judge=_theory_judge,
        describe=_describe_theory)
 def theory_hidden(m, n, variance, replace):
     return m.theoretical_mse(n, variance, replace)
 
 
-@test_case(name="mean_squared_error_curve without replacement: shape (n,), > 0 before k = n, exactly 0 at k = n",
-           points=1, hidden=False)
-@check(cases=[(_rand100, 50, 1), (_skewed30, 20, 2)], expect=None, judge=_zero_at_n,
+@test_case(name="mean_squared_error_curve without replacement: float64, shape (n,), > 0 before k = n, 0 at k = n "
+                "(up to rounding)", points=1, hidden=False)
+@check(cases=[(_rand100, 50, 1), (_skewed30, 20, 2), (_ints8, 5, 3), (_one, 3, 4), (_two, 4, 5)], expect=None,
+       judge=_zero_at_n,
        describe=lambda a, trials, seed: f"mean_squared_error_curve(a, False, {trials}, "
                                         f"np.random.default_rng({seed})) with n = {len(a)} values")
 def zero_at_n(m, a, trials, seed):
@@ -145,7 +152,7 @@ def curve_without(m, a, replace, trials, seed):
 
 @test_case(name="mean_squared_error_curve with replacement matches variance/k within 6 standard errors",
            points=1, hidden=True)
-@check(cases=[(_rand100, True, 1000, 13), (_skewed30, True, 2000, 14)], expect=None,
+@check(cases=[(_rand100, True, 1000, 13), (_skewed30, True, 2000, 14), (_one, True, 3, 15)], expect=None,
        judge=rng_rule_hint(_matches_theory),
        describe=_describe_curve)
 def curve_with(m, a, replace, trials, seed):

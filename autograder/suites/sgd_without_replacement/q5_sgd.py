@@ -218,6 +218,11 @@ _A = _rng.standard_normal((8, 3)) / 2
 _lsd = ("lsd", _A.tolist(), [float(v) for v in _rng.standard_normal(8)])
 _mat = ("mat", [float(v) for v in _rng.uniform(0.2, 1.0, 5)], _rng.standard_normal((5, 2, 2)).tolist())
 
+# Edges (EDGES.md): one term (n = 1: every index is 0) with an int step 1 (lr_t a_i^2 = 1: one step
+# lands on b/a); a large offset (x* ~ 1e6, from x0 = 0); x0 a numpy float64
+_single = ("ls1", [1.0], [3.0])
+_offset = ("ls1", [1.0, 0.5, 0.8], [1e6 + 1.0, 5e5 - 2.0, 8e5 + 0.5])
+
 _behaviour = _ls1(10)
 _x_star, _lo, _hi = _region(_behaviour)
 _far = 20 * (_hi - _lo)
@@ -234,9 +239,12 @@ def steps_public(m, problem, x0, lr, T, replace, seed):
     return idx, xs, x0
 
 
-@test_case(name="sgd step by step on longer runs, both samplings, an int x0", points=1, hidden=True)
+@test_case(name="sgd step by step on longer runs, both samplings, an int x0 (also one term, an int step, a large "
+                "offset)", points=1, hidden=True)
 @check(cases=[(_p10, 5.0, 0.2, 200, False, 11), (_p10, 5.0, 0.2, 200, True, 12), (_p7, -3, 0.4, 50, False, 13),
-              (_p7, -3, 0.4, 50, True, 14), (_p20, 1.0, 0.05, 45, False, 15), (_small, 2, 0.25, 1, True, 16)],
+              (_p7, -3, 0.4, 50, True, 14), (_p20, 1.0, 0.05, 45, False, 15), (_small, 2, 0.25, 1, True, 16),
+              (_single, 0, 1, 5, True, 17), (_single, 0, 1, 5, False, 18), (_offset, 0.0, 0.5, 30, False, 19),
+              (_offset, np.float64(2.5), 0.5, 30, True, 20)],
        expect=None, judge=_recurrence, describe=_describe)
 def steps_hidden(m, problem, x0, lr, T, replace, seed):
     idx = m.sample_indices(_n_terms(problem), T, replace, np.random.default_rng(seed))

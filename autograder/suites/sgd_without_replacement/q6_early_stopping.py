@@ -3,7 +3,8 @@
 import numpy as np
 from otter.test_files import test_case
 
-from autograder.checking import Mismatch, check, fmt, raises, seeded
+from autograder.checking import Mismatch, check, fmt, seeded
+from autograder.checking.judges import raises_naming
 
 OK_FORMAT = False
 name = "q6_early_stopping"
@@ -67,6 +68,13 @@ _table = [
     ([0.9, 0.7, 0.7, 0.8, 0.6, 0.6, 0.6, 0.5], 4),
     ([3, 1, 2, 1, 0], 3),                        # ints
     (_curve, 1), (_curve, 3), (_curve, 10), (_curve, 40),
+    # edges (EDGES.md): length 2 (a tie stops at once with patience 1; an improvement never stops),
+    # negative losses, the best at the very end, patience far beyond the length
+    ([0.5, 0.5], 1),
+    ([2.0, 1.0], 1),
+    ([-1.0, -3.0, -2.0, -2.5, -4.0], 2),
+    ([5.0, 4.0, 3.0, 2.0, 1.0], 1),
+    ([1.0, 3.0, 2.0], 1000),
 ]
 
 
@@ -89,8 +97,9 @@ def table(m, val_losses, patience):
 
 
 def _value_error(got, expected, val_losses, patience, argument):
-    """ValueError whose message names the argument at fault."""
-    raises(ValueError, mentions=argument)(got, expected)
+    """ValueError whose message names the argument at fault: the word itself, any letter case (the
+    one rule of every handout, ``raises_naming``)."""
+    raises_naming(ValueError, argument)(got, expected)
 
 
 _value_error.accepts_raised = True
