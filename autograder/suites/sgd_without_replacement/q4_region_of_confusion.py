@@ -5,7 +5,7 @@ import math
 import numpy as np
 from otter.test_files import test_case
 
-from autograder.checking import Mismatch, check, fmt, is_real, seeded
+from autograder.checking import Mismatch, Raised, check, fmt, is_real, seeded
 from autograder.checking.judges import raises_naming
 
 OK_FORMAT = False
@@ -103,7 +103,13 @@ def more_problems(m, a, b, kind):
 
 
 def _bad_arguments(got, expected, a, b, names):
-    """ValueError whose message names one of ``names`` (the arguments at fault)."""
+    """ValueError whose message names one of ``names`` (the arguments at fault); where ``names`` is
+    empty the input is valid ("just inside": a nonzero a_i however small, one term, a negative a_i)
+    and the triple must be right, so a least_squares_1d that raises for everything earns nothing."""
+    if not names:
+        if isinstance(got, Raised):
+            raise Mismatch(f"least_squares_1d(a={a}, b={b}) is valid (every a_i is nonzero), but it raised {got}")
+        return _triple_judge(got, _formula(a, b), a, b)
     failures = []
     for argument in names:
         try:
@@ -117,12 +123,13 @@ _bad_arguments.accepts_raised = True
 
 
 @test_case(name="least_squares_1d raises ValueError naming the argument: different lengths, empty, "
-                "some a_i = 0", points=1, hidden=True)
+                "some a_i = 0 (and not for valid input)", points=1, hidden=True)
 @check(cases=[([1.0, 2.0], [1.0], ("a", "b")), ([1.0], [1.0, 2.0, 3.0], ("a", "b")), ([], [], ("a", "b")),
               ([1.0, 0.0, 2.0], [1.0, 1.0, 1.0], ("a",)), ([0.0], [0.0], ("a",)),
-              ([3, 0], [1, 2], ("a",)), ([1.0, -0.0], [1.0, 1.0], ("a",))],  # an int 0 and -0.0 are zeros
+              ([3, 0], [1, 2], ("a",)), ([1.0, -0.0], [1.0, 1.0], ("a",)),  # an int 0 and -0.0 are zeros
+              ([1e-300, 2.0], [1.0, 1.0], ()), ([-0.5], [0.0], ())],          # just inside: valid
        expect=None, judge=_bad_arguments,
-       describe=lambda a, b, names: f"least_squares_1d(a={a}, b={b}) (the message should name "
-                                    f"{' or '.join(names)})")
+       describe=lambda a, b, names: f"least_squares_1d(a={a}, b={b})" + (
+           f" (the message should name {' or '.join(names)})" if names else " (valid input)"))
 def bad_arguments(m, a, b, names):
     return m.least_squares_1d(np.array(a), np.array(b))

@@ -3,7 +3,7 @@
 import numpy as np
 from otter.test_files import test_case
 
-from autograder.checking import Mismatch, check, fmt, seeded
+from autograder.checking import Mismatch, Raised, check, fmt, seeded
 from autograder.checking.judges import raises_naming
 
 OK_FORMAT = False
@@ -98,16 +98,23 @@ def table(m, val_losses, patience):
 
 def _value_error(got, expected, val_losses, patience, argument):
     """ValueError whose message names the argument at fault: the word itself, any letter case (the
-    one rule of every handout, ``raises_naming``)."""
+    one rule of every handout, ``raises_naming``); where ``argument`` is None the input is valid
+    ("just inside": patience 1, a single loss) and the index must be right, so an early_stopping
+    that raises for everything earns nothing."""
+    if argument is None:
+        if isinstance(got, Raised):
+            raise Mismatch(f"early_stopping({val_losses}, patience={patience}) is valid, but it raised {got}")
+        return _index_judge(got, _rule(val_losses, patience), val_losses, patience)
     raises_naming(ValueError, argument)(got, expected)
 
 
 _value_error.accepts_raised = True
 
 
-@test_case(name="early_stopping raises ValueError for patience < 1 or an empty val_losses (naming the argument)",
-           points=1, hidden=True)
-@check(cases=[([1.0, 2.0], 0, "patience"), ([1.0, 2.0], -3, "patience"), ([], 2, "val_losses")],
+@test_case(name="early_stopping raises ValueError for patience < 1 or an empty val_losses (naming the argument), "
+                "and not for patience 1 or a single loss", points=1, hidden=True)
+@check(cases=[([1.0, 2.0], 0, "patience"), ([1.0, 2.0], -3, "patience"), ([], 2, "val_losses"),
+              ([2.0, 1.0, 3.0], 1, None), ([4.0], 1, None)],
        expect=None, judge=_value_error,
        describe=lambda losses, patience, argument: f"early_stopping({losses}, patience={patience})")
 def bad_arguments(m, val_losses, patience, argument):
