@@ -315,8 +315,7 @@ def _run(request: dict, source: bytes, results, probing) -> None:
         except probing.CheckTimedOut as exc:
             emit({"event": "timeout", "key": key, "message": str(exc)})
             continue
-        figures = {name: base64.b64encode(png).decode() for name, png in probing.KEPT_FIGURES.items()}
-        probing.KEPT_FIGURES.clear()
+        figures = {name: base64.b64encode(png).decode() for name, png in probing.take_kept_figures().items()}
         emit({"event": "check", "key": key, "results": outputs, "figures": figures})
 
 

@@ -45,6 +45,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import zlib
 from .text import visible
 
 # Not students: hidden files, the example class's answer key, notes a TA may keep beside the files.
@@ -512,6 +513,9 @@ def _read_member(z: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, target:
     if len(data) > cap:
         raise Refused(f"{name}: {shown(member.filename)} is too large (it inflates to more than {_mb(cap)}); "
                       f"hand in {target} alone")
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as err:  # a damaged stream, a CRC
+        raise Refused(f"{name} is not a readable zip file (damaged: {shown(str(err))}); zip it again or hand in "
+                      f"{target} alone") from None
     return data
 
 
