@@ -385,3 +385,75 @@ def test_jacobian_judge():
         q6.jacobian_judge(bad, want, "f32", [0.1, 0.2, 0.3])
     with pytest.raises(Mismatch, match="numpy array"):
         q6.jacobian_judge([[1.0, 2.0, 0.0]], want, "f32", [0.1, 0.2, 0.3])
+
+
+# -- round 3: edges where the handout says each rule holds, promised types ---------------------------
+
+def test_zero_base_and_saturated_tanh_by_hand():
+    assert parts(ref.Dual(0.0, 1.5) ** 1) == (0.0, 1.5)        # 1 * 0^0 * u' = u'
+    assert parts(ref.Dual(0.0, 1.5) ** 2) == (0.0, 0.0)        # 2 * 0^1 * u' = 0
+    assert parts(ref.Dual(0.0, 1.5) ** 0) == (1.0, 0.0)        # u^0 = 1 for every u
+    assert parts(ref.Dual(0.0, 1.5) / ref.Dual(2.0, 0.5)) == (0.0, 0.75)  # (1.5*2 - 0*0.5)/4
+    assert parts(ref.tanh(ref.Dual(800.0, 1.0))) == (1.0, 0.0)  # saturated: no overflow
+    assert ref.tanh(-1000) == -1.0 and type(ref.tanh(-1000)) is float
+    assert q2.power_rule((0.0, 1.5), 1.0)[:2] == (0.0, 1.5) and q2.power_rule((0.0, 1.0), 0)[:2] == (1.0, 0.0)
+    value, deriv, scale = q3.chain_rule("tanh", 800.0, 0.5)
+    assert (value, deriv) == (1.0, 0.0) and scale == 1.0       # (1 + tanh^2) |u'| = 2 * 0.5
+
+
+def test_tanh_judge_accepts_both_right_formulas_and_rejects_overflow_and_wrong_rules():
+    judge = q3.dual_close(q3.RTOL)
+    for u in (0.5, 5.0, 20.0, 400.0):
+        expected = q3.chain_rule("tanh", u, 1.0)
+        t = math.tanh(u)
+        judge((t, 1.0 - t * t), expected)                        # the handout's 1 - tanh^2
+        judge((t, q3.sech2(u)), expected)                         # sech^2, where it does not overflow
+    with pytest.raises(Mismatch, match="derivative"):
+        judge((math.tanh(0.5), 1.0 - math.tanh(0.5)), q3.chain_rule("tanh", 0.5, 1.0))  # (1 - tanh) u'
+    with pytest.raises(Mismatch, match="derivative"):
+        judge((1.0, float("nan")), q3.chain_rule("tanh", 400.0, 1.0))   # inf/inf from an e^(2u) formula
+    check = q3.tanh_rule.test_func.check
+    overflowing = {"Dual": ref.Dual, "tanh": lambda d: ref.Dual(math.tanh(d.value), d.deriv / math.cosh(d.value) ** 2)}
+    assert "OverflowError" in check.verdict(check.run_probes(overflowing))
+
+
+def test_on_reals_names_type_and_value_apart():
+    q3.like_math(1.0, 1.0, "tanh", 800.0)
+    with pytest.raises(Mismatch, match="^wrong type"):
+        q3.like_math(1, 1.0, "tanh", 800)                          # an int from an int argument
+    with pytest.raises(Mismatch, match="^wrong value"):
+        q3.like_math(float("nan"), 1.0, "tanh", 800.0)
+
+
+def test_drivers_must_return_floats_at_int_points():
+    grad, scale = q5.gradient_formula("f2", [1, 0])
+    q5.gradient_judge(grad.copy(), (grad, scale))
+    with pytest.raises(Mismatch, match="^wrong type: the gradient should be a numpy array of float64"):
+        q5.gradient_judge(np.array([0, 0]), (np.zeros(2), np.zeros(2)))     # a constant's int zeros
+    q5.partial_judge(float(grad[0]), (grad, scale), "f2", [1, 0], 0, "int list")
+    with pytest.raises(Mismatch, match="^wrong type"):
+        q5.partial_judge(3, (np.array([3.0, -1.0]), np.array([3.0, 1.0])), "f2", [1, 0], 0, "int list")
+    with pytest.raises(Mismatch, match="^wrong type"):
+        q5.zeros_judge(0, 0.0, "partial", "2.5", 2, True)               # the int 0 of a constant
+    with pytest.raises(Mismatch, match="^wrong value"):
+        q5.zeros_judge(1.0, 0.0, "partial", "2.5", 2, True)
+    want = q6.jacobian_formula("ints", [1, 2])
+    q6.jacobian_judge(np.array(want), want, "ints", [1, 2])
+    with pytest.raises(Mismatch, match="^wrong type: jacobian should return a numpy array of float64"):
+        q6.jacobian_judge(np.array(want, dtype=np.int64), want, "ints", [1, 2])
+    with pytest.raises(Mismatch, match="^wrong shape"):
+        q6.jacobian_judge(np.zeros((1, 2)), q6.jacobian_formula("f12", [0.5]), "f12", [0.5])  # transposed
+
+
+def test_zero_edges_catch_a_quotient_through_logarithms():
+    """The logarithmic-derivative quotient rule is right away from 0 and fails only at the edges."""
+    check = q1.quotient_rule.test_func.check
+
+    class LogQuotient(ref.Dual):
+        def __truediv__(self, other):
+            other = other if isinstance(other, ref.Dual) else ref.Dual(other)
+            q = self.value / other.value
+            return ref.Dual(q, q * (self.deriv / self.value - other.deriv / other.value))
+
+    message = check.verdict(check.run_probes({"Dual": LogQuotient}))
+    assert message and "ZeroDivisionError" in message and "Dual(0, 1.5) / Dual(2, 0.5)" in message

@@ -346,3 +346,107 @@ def test_q5_property_holds_on_every_network_it_claims():
     # and it can fail without the width condition: 2 -> 100 -> 1 -> 1 makes forward cheaper
     forward, reverse = ref.jacobian_accumulation_costs([2, 100, 1, 1])
     assert forward < reverse  # forward 1*100*2 + 1*1*2 = 202, reverse 1*1*100 + 1*100*2 = 300
+
+
+# -- round 3: edges, promised types, one wording, valid input next to invalid ----------------------
+
+q2 = load_file(SUITE / "q2_invalid_input.py", "mc_q2")
+
+
+def test_costs_near_1e18_need_integers():
+    # 999983 * 999979 * 999961 needs 60 bits: a float64 (53 bits) cannot hold it exactly
+    exact = 999983 * 999979 * 999961
+    assert float(exact) != exact and ref.matmul_cost(999983, 999979, 999961) == exact
+    assert q1._INT_COST_VALUES[4] == 90  # A(BC) on [2, 3, 4, 5]: 3*4*5 + 2*3*5
+
+
+def test_int_costs_judge_names_type_and_value_apart():
+    want = q1._INT_COST_VALUES
+    q1._all_ints(want, want)
+    q1._all_ints(tuple(np.int64(v) if v < 2**62 else v for v in want), want)
+    floats = tuple(float(v) for v in want)
+    with pytest.raises(Mismatch, match="^wrong type"):
+        q1._all_ints(floats[:5] + want[5:], want)             # float costs, equal values
+    with pytest.raises(Mismatch, match="^wrong value"):
+        q1._all_ints(want[:5] + (float(want[5]),) + want[6:], want)  # rounded near 1e18: not even equal
+    with pytest.raises(Mismatch, match="^wrong value"):
+        q1._all_ints((0,) * len(want), want)                  # a constant 0 earns nothing
+
+
+def test_validation_checks_price_valid_input():
+    """A chain_cost raising ValueError('dims order') for everything must lose every Q2 check."""
+    for test in (q2.dims_too_short, q2.dims_not_positive, q2.order_missing_or_extra,
+                 q2.order_repeated_or_swapped, q2.order_malformed):
+        check = test.test_func.check
+        assert check.verdict(check.run_probes(vars(ref))) is None
+        always_raises = {"chain_cost": lambda dims, order: (_ for _ in ()).throw(ValueError("bad dims or order"))}
+        assert check.verdict(check.run_probes(always_raises)), test.test_func.__name__
+    with pytest.raises(Mismatch, match="is valid"):
+        q2._error_or_cost(q2.Raised(("ValueError", "Exception"), "dims"), 24, [2, 3, 4], (0, 1), None)
+    with pytest.raises(Mismatch, match="expected the cost 24"):
+        q2._error_or_cost(25, 24, [2, 3, 4], (0, 1), None)
+
+
+def test_error_messages_name_the_word_in_any_case():
+    from autograder.checking.judges import names_word, raises_naming
+
+    assert names_word("Dims must be positive", "dims") and names_word("bad ORDER", "order")
+    assert names_word("a_i = 0", "a") and names_word("patience=0", "patience") and names_word("a[3] is 0", "a")
+    assert not names_word("dimensions must be positive", "dims") and not names_word("ndims < 2", "dims")
+    judge = raises_naming(ValueError, "matrices")
+    judge(q2.Raised(("ValueError", "Exception"), "Matrices 0 and 1 do not fit"), None)
+    with pytest.raises(Mismatch, match="should name 'matrices'"):
+        judge(q2.Raised(("ValueError", "Exception"), "shapes (2, 3) and (4, 5) do not fit"), None)
+    with pytest.raises(Mismatch, match="expected ValueError"):
+        judge(q2.Raised(("IndexError", "LookupError", "Exception"), "matrices"), None)
+    with pytest.raises(Mismatch, match="but it returned"):
+        judge(np.zeros((2, 2)), None)
+
+
+def test_product_judge_wants_float64_also_for_int_matrices():
+    shapes, order, seed = q4._shapes([2, 3, 4, 2]), ((0, 1), 2), 51
+    mats = q4._matrices(shapes, seed, "ints")
+    assert all(m.dtype == np.int64 for m in mats)
+    expected = q4._left_to_right(shapes, order, seed, "ints")
+    product = mats[0] @ mats[1] @ mats[2]                      # int64, the values right
+    q4._close_to_product(product.astype(np.float64), expected, shapes, order, seed, "ints")
+    with pytest.raises(Mismatch, match="^wrong type: the product should be a float64"):
+        q4._close_to_product(product, expected, shapes, order, seed, "ints")
+    with pytest.raises(Mismatch, match="^wrong value"):
+        q4._close_to_product(product.astype(np.float64) + 1.0, expected, shapes, order, seed, "ints")
+    assert ref.chain_multiply(mats, order).dtype == np.float64
+
+
+def test_chain_multiply_error_checks_multiply_valid_input():
+    for test in (q4.mismatched_shapes, q4.invalid_order):
+        check = test.test_func.check
+        always_raises = {"chain_multiply": lambda ms, o: (_ for _ in ()).throw(ValueError("matrices order"))}
+        assert check.verdict(check.run_probes(always_raises)), test.test_func.__name__
+
+
+def test_jacobian_costs_int_judge():
+    d = [784, 100, 10, 1]
+    want = q5._hand_formulas(d)
+    q5._int_pair(want, want, d)
+    q5._int_pair(tuple(np.int64(v) for v in want), want, d)
+    with pytest.raises(Mismatch, match="^wrong type"):
+        q5._int_pair(tuple(float(v) for v in want), want, d)
+    with pytest.raises(Mismatch, match="^wrong value"):
+        q5._int_pair(want[::-1], want, d)                        # forward and reverse swapped
+    assert ref.jacobian_accumulation_costs(np.array(d)) == want
+
+
+@pytest.mark.parametrize("assignment", ["forward_mode", "reverse_mode", "sgd_without_replacement", "matrix_chain"])
+def test_every_handout_points_table_matches_its_suite(assignment):
+    import re
+
+    from autograder.engine.suite import load_suite
+
+    handout = (ROOT / "assignments" / assignment / "handout.md").read_text()
+    table = {int(q): int(p) for q, p in re.findall(r"^\| Q(\d) [^|]*\| (\d+) \|", handout, re.M)}
+    if not table:  # sgd's table puts the points last
+        table = {int(q): int(p) for q, p in re.findall(r"^\| Q(\d) .*\| (\d+) \|$", handout, re.M)}
+    suite = {int(q.name[1]): int(q.points) for q in load_suite(assignment)}
+    assert table == suite
+    total = sum(suite.values())
+    assert re.search(rf"\b{total} points\b|Points: {total}\.", handout), f"the handout's total is not {total}"

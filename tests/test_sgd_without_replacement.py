@@ -490,3 +490,130 @@ def test_attacks_on_the_clock_of_the_o_n_check_still_lose_it(tmp_path, grade_cli
     rows = grade_cli("sgd_without_replacement", folder, tmp_path / "out")
     got = {name: (float(row["q2_running_mean"]), float(row["total"]), row["status"]) for name, row in rows.items()}
     assert got == {name: (e["q2_running_mean"], e["total"], e["status"]) for name, e in expected.items()}, got
+
+
+# -- round 3: edges, promised types, figures judged on what the handout permits ---------------------
+
+ALTERNATIVES = ROOT / "tests" / "fixtures" / "alternative" / "sgd_without_replacement"
+
+
+def _fixture(name):
+    return load_file(ALTERNATIVES / f"{name}.py", f"sgd_alt_{name}")
+
+
+def _q7_verdicts(module):
+    out = {}
+    for test in (q7.mean_figure_structure, q7.mean_figure_data, q7.sgd_figure_structure, q7.sgd_figure_data):
+        check = test.test_func.check
+        out[test.test_func.__name__] = check.verdict(check.run_probes(vars(module)))
+    return out
+
+
+@pytest.mark.parametrize("name", ["two_panels", "step_and_scatter", "inline_figures"])
+def test_every_drawing_the_handout_permits_passes(name):
+    # two panels with their own shading, x* and legend, fig.legend and fig.supxlabel; step and
+    # scatter series; figures computed inline with capitalised labels
+    verdicts = _q7_verdicts(_fixture(name))
+    assert verdicts == dict.fromkeys(verdicts), verdicts
+
+
+def test_figure_data_of_two_panels_and_scatter_series():
+    fig, axes = plt.subplots(1, 2)
+    axes[0].scatter([1, 2, 3], [4.0, 5.0, 6.0], label="with replacement")
+    axes[1].step([1, 2, 3], [1.0, 2.0, 3.0], label="without replacement")
+    fig.supxlabel("t")
+    data = q7._figure_data(fig, "test")
+    (scatter,) = [ln for ln in data["axes"][0]["lines"] if ln["label"] == "with replacement"]
+    assert scatter["x"].tolist() == [1.0, 2.0, 3.0] and scatter["y"].tolist() == [4.0, 5.0, 6.0]
+    holders, lines = q7._sgd_lines(data)
+    assert len(holders) == 2 and [ln["label"] for ln in lines] == ["with replacement", "without replacement"]
+    assert data["super_labels"] == ["t", ""]
+
+
+def test_sgd_labels_match_letter_case_aside_and_nothing_else():
+    args = (q7._A10, q7._B10, 0.25, 100, -3.0, 3)
+    figure = _sgd_figure(*args)
+    ax = figure["axes"][0]
+    for k, line in enumerate(ax["lines"][:2]):
+        line["label"] = ax["legend"][k] = " " + line["label"].title() + " "   # " With Replacement "
+    q7._sgd_structure(figure, None, *args)
+    for k, line in enumerate(ax["lines"][:2]):
+        line["label"] = ax["legend"][k] = line["label"].strip().replace(" ", "-")  # another label
+    with pytest.raises(Mismatch, match="labelled"):
+        q7._sgd_structure(figure, None, *args)
+
+
+def test_x_star_and_shading_are_judged_against_the_students_own_values():
+    args = (q7._A10, q7._B10, 0.25, 100, -3.0, 3)
+    x_star, lo, hi = q7._region(q7._A10, q7._B10)
+    figure = _sgd_figure(*args, shade=False, star=False)
+    ax = figure["axes"][0]
+    ax["spans"].append([lo + 1.0, hi + 1.0])                        # the student's own (wrong) region
+    ax["points"].append(x_star + 1.0)                                # and their own (wrong) x*
+    own = {"least_squares": np.array([x_star + 1.0, lo + 1.0, hi + 1.0])}
+    q7._sgd_structure({"drawn": figure, "own": own}, None, *args)   # drawn as computed: q4's bug, not q7's
+    with pytest.raises(Mismatch, match="shade"):
+        q7._sgd_structure(figure, None, *args)                       # without their values: wrong band
+    ax["spans"].append([lo, hi])
+    with pytest.raises(Mismatch, match="marked at the wrong height: marks found at y"):
+        q7._sgd_structure(figure, None, *args)                       # a line is drawn, at the wrong y
+
+
+def test_sgd_paths_are_judged_against_the_students_own_sgd():
+    args = (q7._A10, q7._B10, 0.25, 100, -3.0, 4)
+    paths = [np.linspace(-3.0, 1.0, 100), np.linspace(-3.0, 2.0, 100)]  # not SGD: a buggy sgd's output
+    fig, ax = plt.subplots()
+    for path, label in zip(paths, ("with replacement", "without replacement")):
+        ax.plot(np.arange(1, 101), path, label=label)
+    drawn = q7._figure_data(fig, "test")
+    q7._sgd_data({"drawn": drawn, "own": {"sgd": [[True, paths[0]], [False, paths[1]]]}}, None, *args)
+    with pytest.raises(Mismatch, match="labels are swapped"):
+        q7._sgd_data({"drawn": drawn, "own": {"sgd": [[False, paths[0]], [True, paths[1]]]}}, None, *args)
+    with pytest.raises(Mismatch, match="not an SGD step"):
+        q7._sgd_data({"drawn": drawn, "own": {"sgd": []}}, None, *args)
+
+
+def test_the_spy_records_the_students_calls_and_restores_the_function():
+    namespace = vars(ref)  # the functions' own globals, as in the grading child
+    original = namespace["sgd"]
+    check = q7.sgd_figure_data.test_func.check
+    (result,) = check.run_probes(namespace)
+    assert namespace["sgd"] is original
+    from autograder.checking.plain import decode
+
+    own = decode(result)["own"]["sgd"]
+    assert sorted(r for r, _ in own) == [False, True] and all(len(v) == 100 for _, v in own)
+
+
+def test_mean_figure_accepts_the_students_own_curves_and_theory():
+    a = q7._rand100
+    n = len(a)
+    k = np.arange(1, n + 1)
+    wrong_theory = [np.full(n, 0.5), np.full(n, 0.25)]                  # a buggy theoretical_mse (Q3's bug)
+    own_curves = [np.full(n, 0.3), np.full(n, 0.2)]                     # a buggy mean_squared_error_curve
+    fig, ax = plt.subplots()
+    for y, label in zip(wrong_theory + own_curves, ("t1", "t2", "m1", "m2")):
+        ax.loglog(k, y, label=label)
+    drawn = q7._figure_data(fig, "test")
+    own = {"theory": wrong_theory, "curves": [[True, own_curves[0]], [False, own_curves[1]]]}
+    q7._mean_convergence_data({"drawn": drawn, "own": own}, None, a, 300, 2)
+    with pytest.raises(Mismatch, match="no line shows the theory"):
+        q7._mean_convergence_data({"drawn": drawn, "own": {}}, None, a, 300, 2)
+
+
+def test_new_edge_judges_reject_wrong_values():
+    with pytest.raises(Mismatch, match="dtype int64"):
+        q1._well_typed(np.array([]), None, 4, 0, True, 13)               # an empty float64 array
+    q1._well_typed(np.array([], dtype=np.int64), None, np.int64(4), np.int64(0), True, 13)
+    q2._running_mean_judge(np.array([]), np.array([]), [])
+    with pytest.raises(Mismatch, match="numpy array"):
+        q2._running_mean_judge([], np.array([]), [])
+    with pytest.raises(Mismatch, match="float64"):
+        q3._curve_array(np.zeros(3, dtype=np.float32), 3)
+    with pytest.raises(Mismatch, match="is valid"):
+        q6._value_error(Raised(("ValueError", "Exception"), "patience"), None, [4.0], 1, None)
+    q6._value_error(1, None, [2.0, 1.0, 3.0], 1, None)                  # stops at 2; the best seen is 1
+    with pytest.raises(Mismatch, match="expected index 1"):
+        q6._value_error(0, None, [2.0, 1.0, 3.0], 1, None)
+    with pytest.raises(Mismatch, match="is valid"):
+        q4._bad_arguments(Raised(("ValueError", "Exception"), "a"), None, [-0.5], [0.0], ())

@@ -35,3 +35,57 @@ def test_kinds_of_change():
 def test_the_sample_is_bounded_and_reproducible():
     assert len(mutants(SOURCE, limit=3)) == 3
     assert mutants(SOURCE, limit=3, seed=1) == mutants(SOURCE, limit=3, seed=1)
+
+
+# -- the mutation score per question ---------------------------------------------------------------
+
+from autograder.engine import strength  # noqa: E402
+
+CLASSY = '''
+class Dual:
+    def __add__(self, other):
+        return self.value + other.value
+
+    def __mul__(self, other):
+        def inner(a):
+            return a * 2
+        return inner(self.value) - 1
+
+
+def helper(xs):
+    return xs[0] + 1
+'''
+
+
+def test_each_mutant_names_the_function_it_changes():
+    owners = {d.split(" line ")[0] for d, _ in mutants(CLASSY)}
+    assert owners == {"Dual.__add__", "Dual.__mul__", "helper"}  # a nested function belongs to its method
+    for description, _ in mutants(CLASSY):
+        key = strength.survivor_key(description)
+        assert " line " not in key and key.startswith(strength.owner_of(description) + ": `")
+
+
+def test_every_suite_declares_the_subject_of_each_question():
+    from autograder.engine.suite import load_suite
+
+    for assignment in ("forward_mode", "reverse_mode", "sgd_without_replacement", "matrix_chain"):
+        subjects = strength.subjects(assignment)
+        assert set(subjects) == {q.name for q in load_suite(assignment)}, assignment
+        source = (strength.ROOT / "solutions" / f"{assignment}.py").read_text()
+        owners = {strength.owner_of(d) for d, _ in mutants(source)}
+        unowned = [o for o in owners if not any(strength._in_subject(o, p) for p in subjects.values())]
+        assert not unowned, f"{assignment}: mutants of {unowned} belong to no question"
+
+
+def test_mutation_scores_count_each_questions_own_kills_and_explained_survivors(monkeypatch):
+    monkeypatch.setattr(strength, "subjects", lambda a: {"q1": ("f",), "q2": ("g", "h*")})
+    monkeypatch.setattr(strength, "explained_survivors", lambda a: "- g: `a < b` -> `a <= b`: ties are equal\n")
+    who = {"m1": ("mutant", "f line 3: `x + 1` -> `x - 1`"), "m2": ("mutant", "g line 7: `a < b` -> `a <= b`"),
+           "m3": ("mutant", "h2 line 9: `0` -> `1`"), "m4": ("mutant", "f line 4: `y` -> `y + 1`")}
+    caught = {"q1:a": {"mutant": ["m1"]}, "q2:b": {"mutant": ["m3", "m4"]}}  # q2 kills m4, which is q1's
+    table, survivors, low = strength._mutation_scores("x", ["q1", "q2"], list(caught), caught, who, list(who), 0.95)
+    rows = {line.split(" | ")[0].strip("| "): line for line in table if line.startswith("| q")}
+    assert "| 2 | 1 | 50% | 0 | 50% |" in rows["q1"]          # m4 survives q1: another question's kill
+    assert "| 2 | 1 | 50% | 1 | 100% |" in rows["q2"]         # m2 explained in SURVIVORS.md
+    assert low == ["q1: 50%"]
+    assert "- f: `y` -> `y + 1`" in survivors and any("(explained in SURVIVORS.md)" in s for s in survivors)

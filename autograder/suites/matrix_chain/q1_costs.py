@@ -3,7 +3,7 @@
 import numpy as np
 from otter.test_files import test_case
 
-from autograder.checking import Mismatch, check, equal, fmt, seeded
+from autograder.checking import Mismatch, check, equal, fmt, is_real, seeded
 
 OK_FORMAT = False
 name = "q1_costs"
@@ -65,11 +65,11 @@ def _all_ints(got, expected, *args):
     if not (isinstance(got, (tuple, list)) and len(got) == len(expected)):
         raise Mismatch(f"wrong type: expected {len(expected)} costs, got {fmt(got)}")
     for what, x, want in zip(_INT_COST_CALLS, got, expected):
+        if is_real(x) and x != want:
+            raise Mismatch(f"wrong value: {what} returned {fmt(x)}, expected {want}")
         if not _is_count(x):
             raise Mismatch(f"wrong type: {what} returned {fmt(x)} of type {type(x).__name__}; a cost counts "
                            "multiplications, so return an int (e.g. int(...) around a numpy value)")
-        if x != want:
-            raise Mismatch(f"wrong value: {what} returned {fmt(x)}, expected {want}")
 
 
 # -- inputs (seeded: identical in every process) --------------------------------------------------
