@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from autograder.engine import registry
-from autograder.engine.release import otter_score, release
+from autograder.engine.release import otter_score, release, student_zip_name
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE, TEMPLATE = "zz_reference_solution", "zz_stub_template"  # no example has these names
@@ -228,26 +228,28 @@ def _example_files(a: str) -> dict[str, Path]:
 
 @pytest.mark.parametrize("assignment", ASSIGNMENT_IDS)
 def test_student_zip_has_the_stub_and_public_tests_only(built, assignment):
-    with zipfile.ZipFile(built(assignment) / "student.zip") as z:
-        names = set(z.namelist())
+    with zipfile.ZipFile(built(assignment) / student_zip_name(assignment)) as z:
+        top = f"{assignment}/"  # the kit unzips into its own folder
+        assert all(n.startswith(top) for n in z.namelist())
+        names = {n[len(top):] for n in z.namelist()}
         assert {f"{assignment}.py", "handout.md", "check.py", "requirements.txt"} <= names
-        tests = [n for n in names if n.startswith("tests/q")]
+        tests = [top + n for n in names if n.startswith("tests/q")]
         assert tests and all("hidden=True" not in z.read(n).decode() for n in tests)
         assert all("hidden=False" in z.read(n).decode() for n in tests)
         assert "solutions" not in " ".join(names)
-        assert z.read(f"{assignment}.py") == parts(assignment)["template"].read_bytes()
+        assert z.read(f"{top}{assignment}.py") == parts(assignment)["template"].read_bytes()
     with zipfile.ZipFile(built(assignment) / "solutions.zip") as z:
         assert z.read(f"{assignment}.py") == parts(assignment)["solution"].read_bytes()
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENT_IDS)
 def test_students_check_command_runs_the_public_tests(built, assignment, tmp_path):
-    with zipfile.ZipFile(built(assignment) / "student.zip") as z:
+    with zipfile.ZipFile(built(assignment) / student_zip_name(assignment)) as z:
         z.extractall(tmp_path)
-    run = lambda: subprocess.run([sys.executable, "check.py", f"{assignment}.py"], cwd=tmp_path,
+    run = lambda: subprocess.run([sys.executable, "check.py", f"{assignment}.py"], cwd=tmp_path / assignment,
                                  capture_output=True, text=True, timeout=300)
     stub = run()
     assert stub.returncode == 1 and "0 passed" in stub.stdout and "NotImplementedError" in stub.stdout
-    shutil.copy(parts(assignment)["solution"], tmp_path / f"{assignment}.py")
+    shutil.copy(parts(assignment)["solution"], tmp_path / assignment / f"{assignment}.py")
     solved = run()
     assert solved.returncode == 0 and " 0 failed" in solved.stdout, solved.stdout + solved.stderr

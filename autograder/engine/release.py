@@ -2,13 +2,15 @@
 
     dist/<id>/autograder.zip  -- ``otter generate``: the Gradescope autograder (the engine, the suite,
                                  the reference results; grading by autograder.gradescope.plugin)
-    dist/<id>/student.zip     -- stub template, handout (with its figures), public tests, ``check.py``
+    dist/<id>/<id>-student.zip -- the student kit, all in one folder ``<id>/`` (so that two kits
+                                 unzipped side by side never share a file): stub template, handout
+                                 (with its figures), public tests, ``check.py`` and what it needs
     dist/<id>/solutions.zip   -- reference solution, handout, staff_notes.md (and reference figures, if any)
 
 The gate runs the built autograder.zip with ``otter run`` (Gradescope's directory layout) on the
 reference solution, which must score full marks, and on the stub template, which must score zero,
 both with a results.json in Gradescope's format holding one entry per check; and it checks that no
-hidden test reached student.zip.  Any failure stops the release with the reason.
+hidden test reached the student kit.  Any failure stops the release with the reason.
 """
 
 from __future__ import annotations
@@ -38,26 +40,31 @@ OTTER_RUN_TIMEOUT = 900  # otter run has no timeout of its own; the reference mu
 KERNEL_NEVER_STARTED = ("RuntimeError: Kernel didn't respond in", "RuntimeError: Kernel died before replying to kernel_info")
 KERNEL_START_ATTEMPTS = 3
 
-CHECK_PY = '''"""Run the public tests on your file:   python check.py {id}.py
+CHECK_PY = '''"""Run the public tests of {id} on your file:
 
-Needs Python 3.10 or newer with numpy and matplotlib:   python -m pip install -r requirements.txt
+    python check.py                  checks {id}.py in this folder
+    python check.py path/to/file.py  checks that file
+
+Needs Python 3.10 to 3.13 with numpy and matplotlib:   python -m pip install -r requirements.txt
 """
-import importlib.util
 import sys
-from pathlib import Path
 
+# Before anything an old Python cannot read: this much is valid Python 2.7 and 3.0-3.9 too.
 if sys.version_info < (3, 10):
     sys.exit("check.py needs Python 3.10 or newer; this is Python %d.%d (%s)." % (sys.version_info[:2] + (sys.executable,)))
-HERE = Path(__file__).resolve().parent
+import importlib.util
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent  # the kit's folder: its tests and its autograder package, wherever you run this
 sys.path.insert(0, str(HERE))
 # local.py imports nothing but the standard library: it can say what is missing before anything fails
 spec = importlib.util.spec_from_file_location("check_local", HERE / "autograder" / "checking" / "local.py")
-local = importlib.util.module_from_spec(spec)
+local = sys.modules[spec.name] = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(local)
 for package in local.REQUIRED:
     if importlib.util.find_spec(package) is None:
-        sys.exit(local.missing_package_message(package))
-sys.exit(local.main(sys.argv[1:] + ["--tests", str(HERE / "tests")]))
+        sys.exit(local.missing_package_message(package, HERE / "requirements.txt"))
+sys.exit(local.main(sys.argv[1:], kit_folder=HERE))
 '''
 # What check.py needs, as ranges that install on Python 3.10-3.13 (the handouts state them). The
 # project itself is tested with the pins of requirements.txt, inside these ranges.
@@ -271,7 +278,14 @@ def environment_problems(autograder_zip: Path) -> list[str]:
     return problems
 
 
+def student_zip_name(assignment: str) -> str:
+    """The kit's file name: each assignment's its own, so that two downloads never share a name."""
+    return f"{assignment}-student.zip"
+
+
 def build_student_zip(assignment: str, reference: dict, questions, stage: Path, out: Path) -> None:
+    """The student kit: every file inside one folder ``<id>/``, so that two kits unzipped into the same
+    place stay apart; ``check.py`` finds everything else relative to itself."""
     a = registry.get(assignment)
     src = stage / "student" / assignment
     (src / "tests").mkdir(parents=True)
@@ -279,6 +293,7 @@ def build_student_zip(assignment: str, reference: dict, questions, stage: Path, 
     for f in suite_files(assignment):
         (src / "tests" / f.name).write_text(public_only(f.read_text()))
     stage_checking(src, assignment, {k: v for k, v in reference.items() if k in public_keys})
+    (src / KIT_FACTS).write_text(json.dumps(kit_facts(assignment, questions), indent=1))
     shutil.copy(a.template, src / f"{assignment}.py")
     shutil.copy(a.handout, src / "handout.md")
     (src / "check.py").write_text(CHECK_PY.format(id=assignment))
@@ -286,7 +301,47 @@ def build_student_zip(assignment: str, reference: dict, questions, stage: Path, 
     for name in a.student_files:
         shutil.copy(a.folder / name, src / Path(name).name)
     reference_figures(assignment, src / "figures")  # the handout shows them: figures/<name>.png
-    _zip(src, out)
+    _zip(src, out, prefix=assignment)
+
+
+KIT_FACTS = Path("autograder") / "checking" / "kit.json"  # what check.py knows of the assignment (local.Kit)
+
+
+def kit_facts(assignment: str, questions) -> dict:
+    """kit.json: the points (public, hidden), the handout's sentence on imports, the names every
+    assignment's template defines (to recognise a file of another assignment) and this template
+    (to recognise a function still as it was), all read from the sources at build time."""
+    a = registry.get(assignment)
+    public = sum(c.points for q in questions for c in q.cases if not c.hidden)
+    total = sum(c.points for q in questions for c in q.cases)
+    return {"assignment": assignment,
+            "public_tests": [f.name for f in suite_files(assignment)],
+            "public_points": public, "hidden_points": total - public,
+            "import_rule": import_rule(a.handout.read_text(encoding="utf-8"), assignment),
+            "contracts": {b: contract_names(registry.get(b).template.read_text(encoding="utf-8")) for b in registry.ids()},
+            "template": a.template.read_text(encoding="utf-8")}
+
+
+def contract_names(template: str) -> list[str]:
+    """The public top-level names a template defines (its functions and classes), in file order."""
+    import ast
+
+    return [n.name for n in ast.parse(template).body
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not n.name.startswith("_")]
+
+
+def import_rule(handout: str, assignment: str = "") -> str:
+    """The handout's sentence saying what may be imported (the first one naming the standard
+    library), as plain text: check.py quotes it when a file imports a forbidden package."""
+    import re
+
+    for paragraph in re.split(r"\n\s*\n", handout):
+        flat = " ".join(paragraph.split())
+        for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z*`(\"])", flat):
+            if "standard library" in sentence.lower():
+                return re.sub(r"\*\*|`", "", sentence).strip()
+    raise GateFailure(f"the handout of {assignment or 'this assignment'} has no sentence naming what may be imported "
+                      "(\"... the standard library ...\"): check.py quotes it to a student who imports sympy")
 
 
 def build_solutions_zip(assignment: str, stage: Path, out: Path, questions=None) -> None:
@@ -420,8 +475,8 @@ def gate(assignment: str, autograder_zip: Path, student_zip: Path) -> list[str]:
             problems.append(f"results.json of the {who} has {len(r['tests'])} test entries, not one per check ({checks})")
     with zipfile.ZipFile(student_zip) as z:
         for name in z.namelist():
-            if name.startswith("tests/") and "hidden=True" in z.read(name).decode():
-                problems.append(f"student.zip:{name} contains a hidden test")
+            if "/tests/" in f"/{name}" and "hidden=True" in z.read(name).decode():  # <id>/tests/q*.py
+                problems.append(f"{student_zip.name}:{name} contains a hidden test")
     return problems
 
 
@@ -436,18 +491,19 @@ def release(assignment: str, dist: Path = DIST, check: bool = True) -> Path:
         stage = Path(tmp)
         build_autograder_zip(assignment, reference, stage, out / "autograder.zip")
         print(f"   built {out / 'autograder.zip'}", flush=True)
-        build_student_zip(assignment, reference, questions, stage, out / "student.zip")
-        print(f"   built {out / 'student.zip'}", flush=True)
+        kit = out / student_zip_name(assignment)
+        build_student_zip(assignment, reference, questions, stage, kit)
+        print(f"   built {kit} (unzips into its own folder {assignment}/)", flush=True)
         build_solutions_zip(assignment, stage, out / "solutions.zip", questions)
         print(f"   built {out / 'solutions.zip'}", flush=True)
     if check:
         print("   gate: otter run on the reference solution and on the stub template ...", flush=True)
-        problems = gate(assignment, out / "autograder.zip", out / "student.zip")
+        problems = gate(assignment, out / "autograder.zip", out / student_zip_name(assignment))
         if problems:
             shutil.rmtree(out)
             raise GateFailure(f"release of {assignment} refused:\n  - " + "\n  - ".join(problems))
         print("   gate passed: reference full marks, template zero, one Gradescope results.json entry per check, "
-              "no hidden test in student.zip", flush=True)
+              f"no hidden test in {student_zip_name(assignment)}", flush=True)
         print("   suite strength: the example bugs and the degenerate submissions each check catches ...", flush=True)
         text, sound = strength.report(assignment, limit=0, seed=0, jobs=os.cpu_count() or 2)
         (out / "strength.md").write_text(text)
@@ -459,11 +515,12 @@ def release(assignment: str, dist: Path = DIST, check: bool = True) -> Path:
     return out
 
 
-def _zip(folder: Path, out: Path) -> None:
+def _zip(folder: Path, out: Path, prefix: str = "") -> None:
+    """``folder``'s files into ``out``, under the folder ``prefix/`` if given."""
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for f in sorted(folder.rglob("*")):
             if f.is_file() and "__pycache__" not in f.parts:
-                z.write(f, f.relative_to(folder))
+                z.write(f, Path(prefix) / f.relative_to(folder) if prefix else f.relative_to(folder))
 
 
 _NOT_INHERITED = {"PYTHONPATH", "AUTOGRADER_SUITES", "AUTOGRADER_SOLUTIONS", "AUTOGRADER_ASSIGNMENTS",
@@ -498,7 +555,9 @@ def main(argv: list[str] | None = None) -> int:
         if assignment not in ids:
             parser.error(f"unknown assignment {assignment}; choose from {', '.join(ids)}")
         release(assignment, args.dist, check=not args.no_gate)
-    print(f"release ready in {args.dist}: upload autograder.zip to Gradescope, give students student.zip")
+    print(f"release ready in {args.dist}: upload <id>/autograder.zip to Gradescope; give students <id>/<id>-student.zip "
+          "(it unzips into its own folder <id>/; there they run python -m pip install -r requirements.txt once, "
+          "then python check.py)")
     return 0
 
 
