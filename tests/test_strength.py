@@ -89,3 +89,20 @@ def test_mutation_scores_count_each_questions_own_kills_and_explained_survivors(
     assert "| 2 | 1 | 50% | 1 | 100% |" in rows["q2"]         # m2 explained in SURVIVORS.md
     assert low == ["q1: 50%"]
     assert "- f: `y` -> `y + 1`" in survivors and any("(explained in SURVIVORS.md)" in s for s in survivors)
+
+
+MORE = '''
+def g(xs, seen, a, b):
+    if a in seen and b > 0:
+        return -min(xs) + 0.5
+    return max(xs) * 1.0
+'''
+
+
+def test_more_kinds_of_change():
+    changes = {description.split(": ", 1)[1] for description, _ in mutants(MORE)}
+    assert "`a in seen` -> `a not in seen`" in changes            # membership negated
+    assert "`a in seen and b > 0` -> `a in seen or b > 0`" in changes  # and / or
+    assert "`-min(xs)` -> `min(xs)`" in changes                     # a minus sign dropped
+    assert "`min(xs)` -> `max(xs)`" in changes and "`max(xs)` -> `min(xs)`" in changes
+    assert "`0.5` -> `1.5`" in changes and "`1.0` -> `2.0`" in changes  # small float constants

@@ -4,8 +4,10 @@
 
 grades, in one run of the grade CLI, the reference solution, the example class (examples/<id>/),
 the degenerate submissions (``degenerate.py``) and the mutants of the reference (one small AST
-change each: an operator flipped, a term dropped, a comparison loosened, an index or a small
-constant shifted; every one by default, or a seeded sample of ``--mutants``), then prints markdown
+change each: an operator flipped, a term dropped, a comparison loosened or negated (``<`` / ``<=``,
+``==`` / ``!=``, ``in`` / ``not in``), ``and`` / ``or`` swapped, a minus sign dropped, ``min`` /
+``max`` swapped, an index or a small int or float constant shifted; every one by default, or a
+seeded sample of ``--mutants``), then prints markdown
 tables: per check, how many of each it catches; per question, its **mutation score**; the surviving
 mutants (each is a missing test, or a change with no observable effect).
 
@@ -43,7 +45,10 @@ ROOT = Path(__file__).resolve().parents[2]
 _SWAP = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult, ast.Pow: ast.Mult,
          ast.FloorDiv: ast.Mult, ast.Mod: ast.FloorDiv}
 _LOOSEN = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq,
-           ast.NotEq: ast.Eq}
+           ast.NotEq: ast.Eq, ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is}
+_BOOL = {ast.And: ast.Or, ast.Or: ast.And}
+_MINMAX = {"min": "max", "max": "min"}
+_SMALL_FLOATS = (0.0, 0.5, 1.0, 2.0)  # a float constant bumped by 1.0 (a seed, a reset, a factor)
 
 
 def _sites(tree: ast.AST) -> list[tuple[int, str]]:
@@ -64,9 +69,22 @@ def _sites(tree: ast.AST) -> list[tuple[int, str]]:
                 sites.append((id(node), "shift"))
             elif (isinstance(node, ast.Constant) and type(node.value) is int and 0 <= node.value <= 2):
                 sites.append((id(node), "bump"))
+            elif isinstance(node, ast.Constant) and type(node.value) is float and node.value in _SMALL_FLOATS:
+                sites.append((id(node), "bump"))
+            elif isinstance(node, ast.BoolOp) and type(node.op) in _BOOL:
+                sites.append((id(node), "boolop"))
+            elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+                sites.append((id(node), "unsign"))
+            elif isinstance(node, ast.Call) and _callee(node) in _MINMAX:
+                sites.append((id(node), "minmax"))
     # a node's position in one fixed walk names it across re-parses of the same source
     order = {id(n): i for i, n in enumerate(ast.walk(tree))}
     return sorted({(order[i], kind) for i, kind in sites})
+
+
+def _callee(call: ast.Call) -> str | None:
+    """``min`` for ``min(...)`` and ``xs.min()``; None for other calls."""
+    return getattr(call.func, "id", None) or getattr(call.func, "attr", None)
 
 
 class _Replace(ast.NodeTransformer):
@@ -120,6 +138,16 @@ def _mutate(source: str, position: int, kind: str) -> tuple[str, str] | None:
         node.slice = ast.BinOp(left=node.slice, op=ast.Add(), right=ast.Constant(1))
     elif kind == "bump":
         node.value += 1
+    elif kind == "boolop":  # a and b -> a or b
+        node.op = _BOOL[type(node.op)]()
+    elif kind == "unsign":  # -x -> x
+        tree = _Replace(node, node.operand).visit(tree)
+        node = node.operand
+    elif kind == "minmax":  # min(...) -> max(...), xs.min() -> xs.max()
+        if isinstance(node.func, ast.Name):
+            node.func.id = _MINMAX[node.func.id]
+        else:
+            node.func.attr = _MINMAX[node.func.attr]
     after = ast.unparse(node)
     if before == after:
         return None

@@ -85,9 +85,9 @@ def _recurrence(got, expected, problem, x0, lr, T, replace, seed):
     start = np.array(x0, dtype=np.float64)
     if not (isinstance(xs, np.ndarray) and xs.dtype == np.float64):
         kind = f"dtype {xs.dtype}" if isinstance(xs, np.ndarray) else type(xs).__name__
-        raise Mismatch(f"sgd should return a float64 numpy array of iterates, got {kind}: {fmt(xs)}")
+        raise Mismatch(f"wrong type: sgd should return a float64 numpy array of iterates, got {kind}: {fmt(xs)}")
     if xs.shape != (T,) + start.shape:
-        raise Mismatch(f"sgd should return shape (num_steps,) + shape(x0) = {(T,) + start.shape} "
+        raise Mismatch(f"wrong shape: sgd should return shape (num_steps,) + shape(x0) = {(T,) + start.shape} "
                        f"(the iterates x_1 .. x_T), got shape {xs.shape}")
     grad, step = _make_grad(problem), _schedule(lr)
     x = start
@@ -100,13 +100,13 @@ def _recurrence(got, expected, problem, x0, lr, T, replace, seed):
                 hint = " -- the first row should be x_1 (after one step), not x0"
             elif t > 0 and np.allclose(xs[t], x):
                 hint = " -- it repeats x_t: is every row the same array (a missing copy)?"
-            raise Mismatch(f"row {t} should be x_{t + 1} = x_{t} - lr_{t} * grad_i(x_{t}, i_{t}) = {_show(new)} "
+            raise Mismatch(f"wrong value: row {t} should be x_{t + 1} = x_{t} - lr_{t} * grad_i(x_{t}, i_{t}) = {_show(new)} "
                            f"with i_{t} = {int(idx[t])} (entry {t} of sample_indices({n}, {T}, {replace}, rng) "
                            f"from the same generator state), lr_{t} = {lr_t:g}, x_{t} = {_show(x)}; "
                            f"got {_show(xs[t])}{hint}")
         x = new
     if not np.array_equal(np.asarray(x0_after, dtype=np.float64), start):
-        raise Mismatch(f"sgd changed the caller's x0 from {_show(start)} to {_show(x0_after)}; work on a copy")
+        raise Mismatch(f"x0 modified: sgd changed the caller's x0 from {_show(start)} to {_show(x0_after)}; work on a copy")
 
 
 def _show(x):
