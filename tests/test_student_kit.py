@@ -326,6 +326,42 @@ def test_check_names_the_unimplemented_functions_even_when_the_public_tests_pass
     assert code == 0 and "Submit toy.py on Gradescope" in " ".join(out.getvalue().split())
 
 
+MEASURED_TEST = '''from otter.test_files import test_case
+from autograder.checking import Cost, check, close
+
+name = "q1_toy"
+
+
+def _values(n, seed):
+    return [float((seed * 7 + k) % 13) for k in range(n)]
+
+
+@test_case(name="f(values) sums in linear time", points=1, hidden=False)
+@check(cases=[(2000,)], expect=lambda n, seed: sum(_values(n, seed)), judge=close(rtol=1e-12),
+       cost=Cost(50.0, baseline=lambda n: sum(_values(n, 1)), too_slow=lambda r: f"{r:.0f} x the unit"), repeat=3)
+def linear(m, n, seed):
+    return m.f(_values(n, seed))
+'''
+
+
+@pytest.mark.parametrize("body, verdict", [("return sum(values)", "PASS"),
+                                           ("return sum(values) + 1", "FAIL"),
+                                           ("raise NotImplementedError", "FAIL")])
+def test_a_measured_check_runs_in_process(monkeypatch, tmp_path, body, verdict):
+    """A cost guard (Probe.repeat, run_measured: timed by this process's CPU clock) works in check.py."""
+    kit = toy_kit(tmp_path / "toy")
+    (kit / "tests" / "q1_toy.py").write_text(MEASURED_TEST)
+    facts = json.loads((kit / local.KIT_FILE).read_text())
+    (kit / local.KIT_FILE).write_text(json.dumps({**facts, "public_points": 1, "template": "def f(values):\n    pass\n",
+                                                  "contracts": {"toy": ["f"]}}))
+    code, out = run_in_process(monkeypatch, kit, f"def f(values):\n    {body}\n")
+    text = out.getvalue()
+    assert text.splitlines()[1].startswith(verdict), text
+    assert (code == 0) == (verdict == "PASS")
+    if "NotImplementedError" in body:
+        assert "wrong value: not implemented yet" in text and "(not implemented yet): f." in text
+
+
 def test_check_names_a_function_that_raises_not_implemented_when_probed(monkeypatch, tmp_path):
     """Not the template's body, yet it raises NotImplementedError when a check calls it."""
     kit = toy_kit(tmp_path / "toy")
