@@ -142,6 +142,9 @@ def test_a_zip_with_both_files_follows_the_same_rule_and_one_unreadable_file_is_
 
 
 def test_a_students_empty_folder_is_missing_and_an_empty_submissions_folder_an_error(tmp_path):
+    """What the README says (it used to call both an error)."""
+    tas = (ROOT / "README.md").read_text().split("## TAs")[1].split("\n## ")[0]
+    assert "(a student's empty folder too: \"it is empty\")" in tas and "an empty submissions folder are errors" in tas
     (tmp_path / "subs" / "ann").mkdir(parents=True)
     sub = discover(tmp_path / "subs", "toy", tmp_path / "stage")["ann"]
     assert sub.source is None and sub.problem == "the folder ann/ has no toy.py; it is empty"
@@ -336,8 +339,10 @@ def test_isolation_is_one_line_naming_what_is_off():
               "verified": {"read outside": True, "socket": True}}
     line = grade.isolation_line(layers)
     assert "\n" not in line and "4 layers on" in line and "2 of 2 forbidden actions blocked" in line
-    off = grade.isolation_line({**layers, "seccomp": "off: pyseccomp is not installed"})
+    off = grade.isolation_line({**layers, "seccomp": "off: pyseccomp is not installed",
+                                "verified": {"read outside": True, "socket": False}})
     assert "OFF: seccomp (off: pyseccomp is not installed)" in off and "WARNING" in off
+    assert "1 of 2 forbidden actions blocked (POSSIBLE: socket)" in off
 
 
 # -- one class run, as a TA runs it ----------------------------------------------------------------------

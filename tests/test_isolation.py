@@ -222,7 +222,7 @@ def attacked(tmp_path_factory):
     out = tmp_path_factory.mktemp("attacked")
     marker = Path("/tmp/toy-attack-was-here")
     marker.unlink(missing_ok=True)
-    cmd = [sys.executable, "-P", "-m", "autograder.engine.grade", "--jobs", "2",
+    cmd = [sys.executable, "-P", "-m", "autograder.engine.grade", "--jobs", "2", "--verbose",  # the layers in full
            "--submissions", str(TOY / "attacks"), "--out", str(out), "toy"]
     env = {**ENV, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)

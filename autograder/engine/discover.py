@@ -4,7 +4,10 @@
 
 An entry of the folder is a student: ``<student>.py``, ``<student>.ipynb`` (its code cells, as otter
 grades a notebook), ``<student>.zip`` holding ``<id>.py`` or ``<id>.ipynb``, or a folder
-``<student>/`` holding one of those.  Anything else is still a student, graded ``missing``, with a
+``<student>/`` holding one of those.  A zip or folder holding both is graded from one (``choose``:
+the one that is not the untouched template, else the newer, else the ``.py``; ``Submission.note``
+says which and why), and an entry whose graded code is the template as handed out is marked
+(``Submission.untouched``, ``template_match``).  ``roster.csv`` is the TAs' roster, not a student.  Anything else is still a student, graded ``missing``, with a
 message that names what was found (and the file that was probably meant).  Notebooks and zips are
 turned into a plain ``<id>.py`` inside ``staging``; nothing is ever extracted.
 
@@ -42,10 +45,10 @@ import re
 import stat
 import time
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import zlib
 from .text import visible
 
 # Not students: hidden files, the example class's answer key, notes a TA may keep beside the files.
@@ -510,12 +513,12 @@ def _read_member(z: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, target:
     except (NotImplementedError, RuntimeError) as err:  # a compression module missing from this Python
         raise Refused(f"{name} cannot be unzipped here ({err}); zip it again with the usual method (deflate)") \
             from None
-    if len(data) > cap:
-        raise Refused(f"{name}: {shown(member.filename)} is too large (it inflates to more than {_mb(cap)}); "
-                      f"hand in {target} alone")
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as err:  # a damaged stream, a CRC
         raise Refused(f"{name} is not a readable zip file (damaged: {shown(str(err))}); zip it again or hand in "
                       f"{target} alone") from None
+    if len(data) > cap:
+        raise Refused(f"{name}: {shown(member.filename)} is too large (it inflates to more than {_mb(cap)}); "
+                      f"hand in {target} alone")
     return data
 
 

@@ -346,6 +346,8 @@ def isolation_line(layers: dict) -> str:
     text += f"; root only, not root here: {', '.join(not_root)}" if not_root else ""
     text += f"; OFF: {', '.join(off)}" if off else ""
     text += f"; self-test: {sum(bool(v) for v in verified.values())} of {len(verified)} forbidden actions blocked"
+    possible = [visible(what) for what, blocked in verified.items() if not blocked]
+    text += f" (POSSIBLE: {', '.join(possible)})" if possible else ""
     if not sandbox.fully_isolated(layers):
         text += "; WARNING: not every layer is active (README, threat model)"
     return text + " (--verbose: details)"
@@ -554,7 +556,8 @@ def _write_similarity(p: Plan, pairs: list, compared: int, skipped: dict[str, st
 def _roster_notes(p: Plan, students: list[str], graded: list[Graded]) -> str:
     """The roster's part of the summary (and canvas.csv); '' without a roster."""
     if p.people is None:
-        return ""
+        return ("\nNo roster (roster.csv in the submissions folder, or --roster FILE: README, TAs), so no "
+                f"{roster.EXPORT} for the LMS.\n")
     no_line, no_entry = roster.unmatched(p.people, students)
     totals = {g.student: g.total for g in graded}
     mx = graded[0].max_total if graded else 0
