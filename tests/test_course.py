@@ -311,6 +311,11 @@ def test_histogram_bins_are_whole_points_with_full_marks_apart_and_the_uncounted
     assert "Over the 5 graded: median 17 / 36, mean 17.6, full marks 1 of 5." in summary
     assert "2 missing or not loadable" in summary
     assert report.histogram_png(graded)[:4] == b"\x89PNG"
+    # 29 points: bins of 3, the last regular one holds 27-28, drawn as wide as the others, 29 apart
+    graded = [Graded("a", "hw", "ok", "", [Outcome("q", "a", 29, False, True, "")], questions={"q": "Q"})]
+    lay = report.histogram_layout(graded)
+    assert lay["labels"][-2:] == ["27-28", "29"] and set(lay["widths"]) == {3.0}
+    assert lay["lefts"] == [3.0 * i for i in range(11)] and lay["mean_x"] == lay["lefts"][-1] + 1.5
 
 
 # -- a quiet, honest run ----------------------------------------------------------------------------

@@ -283,7 +283,7 @@ def _bin_of(total: float, bins: list[tuple[float, float]]) -> int:
     for i, (lo, hi) in enumerate(bins):
         if lo <= total < hi or lo == hi == total:
             return i
-    return len(bins) - 1 if total > bins[-1][0] else 0  # past the maximum (an old result): the top
+    return len(bins) - 1 if total >= bins[-1][0] else 0  # past the maximum (an old result): the top
 
 
 def _bin_label(lo: float, hi: float, whole: bool) -> str:
@@ -308,24 +308,30 @@ def histogram_counts(graded: list[Graded]) -> list[tuple[str, int]]:
 
 
 def histogram_layout(graded: list[Graded]) -> dict:
-    """Where ``histogram_png`` draws: one bar per bin (``lefts``, ``widths``, ``counts``; every bar the
-    same whole number of points wide, full marks included), the uncounted bar apart on the left
-    (``apart_at``, ``apart``), a tick under the middle of every bar (``ticks``, ``labels``), and the
-    mean of the counted (``mean``, drawn at ``mean_x``; None if nothing counts)."""
+    """Where ``histogram_png`` draws: one bar per bin, all of the same width (``lefts``, ``widths``,
+    ``counts``; the bins are side by side, in order: a last regular bin holding fewer points, when the
+    maximum is no multiple of the bin width, is drawn as wide as the others, and so is full marks),
+    the uncounted bar apart on the left (``apart_at``, ``apart``), a tick under the middle of every bar
+    (``ticks``, ``labels``), and the mean of the counted (``mean``, drawn at ``mean_x``, inside its
+    bin where it falls; None if nothing counts)."""
     mx = graded[0].max_total
     bins = histogram_bins(mx)
     rows = histogram_counts(graded)
     step = float(max(1, math.ceil(mx / 10)))
-    lefts = [lo for lo, _ in bins[:-1]] + [mx]
-    widths = [hi - lo for lo, hi in bins[:-1]] + [step]
+    lefts = [i * step for i in range(len(bins))]
+    widths = [step] * len(bins)
     apart_at = -2 * step
     real = [g.total for g in graded if counted(g)]
     mean = sum(real) / len(real) if real else None
     mean_x = None
     if mean is not None:
+        # a whole score s stands for the cell [s, s + 1) of its bin: the mean goes where its cell would
         whole = all(float(t).is_integer() for t in real)
-        # a whole score s is the cell [s, s + 1) of its bar: the mean sits where its cell's middle would
-        mean_x = min(mean + 0.5, mx + step / 2) if whole else mean
+        t = mean + 0.5 if whole else mean
+        i = _bin_of(t, bins)
+        lo, hi = bins[i]
+        points = (hi - lo) or (1.0 if whole else 0.0)
+        mean_x = lefts[i] + step * (min(max((t - lo) / points, 0.0), 1.0) if points else 0.5)
     return {"lefts": lefts, "widths": widths, "counts": [c for _, c in rows[:-1]], "step": step,
             "apart_at": apart_at, "apart": rows[-1][1],
             "ticks": [x + wd / 2 for x, wd in zip([apart_at] + lefts, [step] + widths)],
@@ -350,7 +356,7 @@ def histogram_png(graded: list[Graded]) -> bytes:
     ax.bar([lay["apart_at"]], [lay["apart"]], width=lay["step"], align="edge", color="#bbbbbb", edgecolor="white",
            hatch="//")
     ax.set_xticks(lay["ticks"], lay["labels"], fontsize=8)
-    ax.set_xlim(lay["apart_at"] - lay["step"] / 2, mx + lay["step"] * 1.5)
+    ax.set_xlim(lay["apart_at"] - lay["step"] / 2, lay["lefts"][-1] + lay["step"] * 1.5)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(0, max(lay["counts"] + [lay["apart"], 1]) * 1.3)  # room for the legend above the bars
     if lay["mean"] is not None:
