@@ -66,11 +66,10 @@ def test_each_mutant_names_the_function_it_changes():
 
 
 def test_every_suite_declares_the_subject_of_each_question():
-    from autograder.engine.suite import load_suite
-
     for assignment in ("forward_mode", "reverse_mode", "sgd_without_replacement", "matrix_chain"):
         subjects = strength.subjects(assignment)
-        assert set(subjects) == {q.name for q in load_suite(assignment)}, assignment
+        questions = {p.stem for p in (strength.ROOT / "autograder" / "suites" / assignment).glob("q*.py")}
+        assert set(subjects) == questions, assignment
         source = (strength.ROOT / "solutions" / f"{assignment}.py").read_text()
         owners = {strength.owner_of(d) for d, _ in mutants(source)}
         unowned = [o for o in owners if not any(strength._in_subject(o, p) for p in subjects.values())]
