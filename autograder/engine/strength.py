@@ -118,13 +118,13 @@ def owners(tree: ast.AST) -> dict[int, str]:
     return {i: owner[id(n)] for i, n in enumerate(ast.walk(tree)) if id(n) in owner}
 
 
-def _mutate(source: str, position: int, kind: str) -> tuple[str, str] | None:
+def _mutate(source: str, position: int, kind: str, owner: str | None = None) -> tuple[str, str] | None:
     """(description, mutated source) for one site, or None if the change does nothing.
 
     The description reads ``owner line N: `before` -> `after```; without ``line N`` it is the
     mutant's key (``survivor_key``), stable when other lines of the reference move."""
     tree = ast.parse(source)
-    owner = owners(tree).get(position, "?")
+    owner = owner or owners(tree).get(position, "?")
     node = list(ast.walk(tree))[position]
     before = ast.unparse(node)
     if kind == "swap":
@@ -169,14 +169,15 @@ def survivor_key(description: str) -> str:
 def mutants(source: str, limit: int | None = None, seed: int = 0) -> list[tuple[str, str]]:
     """Up to ``limit`` mutants of ``source`` (every one when None), sampled with a fixed seed:
     (description, source)."""
-    sites = _sites(ast.parse(source))
+    tree = ast.parse(source)
+    sites, owner = _sites(tree), owners(tree)
     random.Random(seed).shuffle(sites)
     limit = len(sites) if limit is None else limit
     out = []
     for position, kind in sites:
         if len(out) >= limit:
             break
-        made = _mutate(source, position, kind)
+        made = _mutate(source, position, kind, owner.get(position, "?"))
         if made is not None:
             out.append(made)
     return out
