@@ -79,6 +79,10 @@ def check(kit: Path, file: str | None, python: str = sys.executable, *flags: str
     return subprocess.run(args, cwd=cwd or kit, env=env or clean_env(), capture_output=True, text=True, timeout=600)
 
 
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
 def with_stubs(source: str, names: set[str], body: str = 'raise NotImplementedError("TODO: {name}")') -> str:
     """``source`` with the functions or methods called ``names`` reduced to ``body`` (docstring kept)."""
     tree = ast.parse(source)
@@ -282,6 +286,10 @@ def toy_kit(folder: Path, timeout: float = 10.0) -> Path:
 
 
 def run_in_process(monkeypatch, kit: Path, source: str, tty: bool = False) -> tuple[int, Stamped]:
+    from autograder.engine.suite import import_otter_test_files_only
+
+    import_otter_test_files_only()  # loaded as load_suite loads it: check.py's stand-in stays out of this process
+
     (kit / "toy.py").write_text(source)
     stream = Stamped(tty)
     monkeypatch.setattr(sys, "stdout", stream)
@@ -431,6 +439,15 @@ def test_wrong_file_and_a_missing_one(kit, tmp_path):
     proc = check(kit, f"{ASSIGNMENT}.py", cwd=tmp_path)  # not in tmp_path: in the kit
     assert proc.returncode == 2 and "not found: run this from the folder that holds your file, or run python " \
                                     "check.py with no file name" in proc.stdout
+    foreign = kit / "tests" / "q1_sample_indices.py"  # another kit's test copied in by hand
+    foreign.write_text("name = 'q1_sample_indices'\n")
+    try:
+        proc = check(kit, "reference.py")
+    finally:
+        foreign.unlink()
+    assert proc.returncode == 2 and flat(proc.stdout).startswith(
+        f"The {ASSIGNMENT} kit's tests folder {kit / 'tests'} is not as it was unzipped (it holds q1_sample_indices.py, "
+        f"which are not {ASSIGNMENT}'s): unzip {ASSIGNMENT}-student.zip again into an empty folder"), proc.stdout
 
 
 def test_missing_numpy_says_which_command_to_run(kit):

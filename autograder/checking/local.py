@@ -465,8 +465,10 @@ def _pts(x: float) -> str:
 
 
 def _wrapped(text: str, indent: str = "") -> str:
-    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ",
-                         break_long_words=False, break_on_hyphens=False)
+    """``text`` wrapped at WIDTH columns, each of its own lines on its own."""
+    return "\n".join(textwrap.fill(line, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ",
+                                    break_long_words=False, break_on_hyphens=False) or indent.rstrip()
+                      for line in str(text).splitlines() or [""])
 
 
 # -- running ----------------------------------------------------------------------------------------
