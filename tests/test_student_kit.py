@@ -323,6 +323,26 @@ def test_check_streams_each_check_and_shows_a_long_one_within_a_second(monkeypat
     assert "Hidden tests worth 5 more points (of 7 in all)" in text and "submit" not in text.lower()
 
 
+def test_ctrl_c_stops_check_py_during_a_check(monkeypatch, tmp_path):
+    """The probes keep the student's exceptions as results, KeyboardInterrupt included: Ctrl-C must
+    still stop check.py, saying where, and run no further check."""
+    import signal
+
+    kit = toy_kit(tmp_path / "toy")
+    called = tmp_path / "g_called"
+    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        code, out = run_in_process(monkeypatch, kit, "import time\n\n\ndef f():\n    time.sleep(5)\n    return 1\n\n\n"
+                                                     f"def g():\n    open({str(called)!r}, 'w').write('ran')\n"
+                                                     "    return 2\n\n\ndef h():\n    return 3\n")
+    finally:
+        timer.cancel()
+    assert code == 130 and out.getvalue().endswith("\nStopped (Ctrl-C) during q1_toy: f() returns 1.\n"), out.getvalue()
+    assert not called.exists() and "PASS" not in out.getvalue() and "FAIL" not in out.getvalue()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
 def test_check_names_the_unimplemented_functions_even_when_the_public_tests_pass(monkeypatch, tmp_path):
     kit = toy_kit(tmp_path / "toy")
     code, out = run_in_process(monkeypatch, kit, TOY_TEMPLATE.replace('raise NotImplementedError("TODO: f")', "return 1")

@@ -605,9 +605,6 @@ def main(argv: list[str] | None = None, kit_folder: Path | None = None) -> int:
     if wrong:
         out.write(_wrapped(wrong) + "\n")
         return 2
-    template = ast.parse(kit.template)
-    stubs = unimplemented(tree, template)
-    missing = [n for n in kit.contracts.get(kit.assignment, []) if n not in names] if not star else []
 
     # 3. the public tests, one line per check as it finishes
     try:
@@ -625,21 +622,75 @@ def main(argv: list[str] | None = None, kit_folder: Path | None = None) -> int:
     out.write(f"{kit.assignment}: {count} public checks on {shown} ({_pts(kit.public_points)} of the {_pts(total)} "
               f"points; hidden tests worth the other {_pts(kit.hidden_points)} run on Gradescope only)\n")
     live = Live(out)
+    stop = Stop()
+    from autograder.checking.probing import CheckTimedOut
+
+    try:
+        with ctrl_c_stops(stop):
+            code = run_checks(submission, text, kit, test_files, tree, live, out, stop)
+    except KeyboardInterrupt:  # no handler installed (not the main thread)
+        stop.requested = True
+    except CheckTimedOut:  # Ctrl-C outside a probe
+        if not stop.requested:
+            raise
+    if stop.requested:
+        out.write(f"\nStopped (Ctrl-C) during {stop.during}.\n")
+        return 130
+    return code
+
+
+class Stop:
+    """Ctrl-C was pressed (``requested``) during what (``during``)."""
+
+    def __init__(self):
+        self.requested, self.during = False, "check.py"
+
+
+@contextlib.contextmanager
+def ctrl_c_stops(stop: Stop):
+    """Ctrl-C stops check.py.  The probes catch every exception the student's code raises as one of
+    its results (KeyboardInterrupt included), all but ``CheckTimedOut``: Ctrl-C raises that, and
+    marks ``stop`` so that nothing takes it for a timeout."""
+    import signal
+
+    from autograder.checking.probing import CheckTimedOut
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        stop.requested = True
+        raise CheckTimedOut("stopped with Ctrl-C")
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def run_checks(submission: Path, text: str, kit: Kit, test_files, tree: ast.Module, live: Live, out,
+               stop: Stop) -> int:
+    """Import the file, run every public check (one line each as it finishes), then the summary."""
+    from autograder.checking.checks import forbidden_modules_loaded
+
+    shown = submission.name
+    stop.during = f"the import of {shown}"
     try:
         module = load_submission(submission, text, live, out)
     except SubmissionError as err:
-        return import_failed(err.__cause__, submission, kit, out)
-    except KeyboardInterrupt:
-        out.write(f"\nStopped (Ctrl-C) while importing {shown}.\n")
-        return 130
+        return 130 if stop.requested else import_failed(err.__cause__, submission, kit, out)
 
+    template = ast.parse(kit.template)
+    names, star = top_level_names(tree)
+    stubs = unimplemented(tree, template)
+    missing = [n for n in kit.contracts.get(kit.assignment, []) if n not in names] if not star else []
     rows: list[Row] = []
     raised: set[str] = set()
-    from autograder.checking.checks import forbidden_modules_loaded
-
     for file_name, cases in test_files:
         for tc, points in cases:
-            label = f"{file_name}: {tc.name}"
+            label = stop.during = f"{file_name}: {tc.name}"
             check_ = getattr(tc.test_func, "check", None)
             limit = check_.timeout if check_ is not None else None
             captured = Captured()
@@ -647,11 +698,10 @@ def main(argv: list[str] | None = None, kit_folder: Path | None = None) -> int:
             try:
                 with live.running(label, limit), student_io(captured):
                     message, names_raised = run_case(tc, module)
-            except KeyboardInterrupt:
-                out.write(f"\nStopped (Ctrl-C) during {label}.\n")
-                return 130
             except Exception as exc:  # a bug in the student's file that escaped the probe
                 message, names_raised = f"{type(exc).__name__}: {exc}", set()
+            if stop.requested:
+                return 130
             seconds = time.monotonic() - started
             raised |= names_raised
             row = Row(label, message is None, message or "", seconds, points)
@@ -666,7 +716,7 @@ def main(argv: list[str] | None = None, kit_folder: Path | None = None) -> int:
                                    .replace(" (line 0)", "")) + "\n")
                 return 1
 
-    # 4. the summary
+    # the summary
     order = {name: i for i, name in enumerate(functions(template))}
     todo = sorted(set(stubs) | qualify(raised, template), key=lambda n: (order.get(n, len(order)), n))
     return summary(rows, kit, shown, todo, missing, out)
