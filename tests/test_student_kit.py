@@ -120,6 +120,16 @@ def test_two_kits_unzip_side_by_side_and_each_checks_from_anywhere(zips, tmp_pat
         assert proc.returncode == 0 and "0 failed" in proc.stdout and "Submit" in proc.stdout, proc.stdout + proc.stderr
 
 
+def test_the_gate_finds_a_hidden_test_in_the_kits_folder(zips, tmp_path):
+    assert release.hidden_tests_in(zips(ASSIGNMENT)) == []
+    leaky = tmp_path / release.student_zip_name(ASSIGNMENT)
+    with zipfile.ZipFile(zips(ASSIGNMENT)) as z, zipfile.ZipFile(leaky, "w") as out:
+        for name in z.namelist():
+            out.writestr(name, z.read(name))
+        out.writestr(f"{ASSIGNMENT}/tests/q9_leak.py", "@test_case(name='x', points=1, hidden=True)\n")
+    assert release.hidden_tests_in(leaky) == [f"{leaky.name}:{ASSIGNMENT}/tests/q9_leak.py contains a hidden test"]
+
+
 def test_kit_facts_come_from_the_sources(zips):
     """kit.json: the points from the suite, the import rule quoted from the handout, each assignment's
     contract names from its template, this assignment's template as it is."""

@@ -473,11 +473,14 @@ def gate(assignment: str, autograder_zip: Path, student_zip: Path) -> list[str]:
         problems += [f"results.json of the {who} is not in Gradescope's format: {p}" for p in schema_problems(r)]
         if len(r["tests"]) != checks:
             problems.append(f"results.json of the {who} has {len(r['tests'])} test entries, not one per check ({checks})")
+    return problems + hidden_tests_in(student_zip)
+
+
+def hidden_tests_in(student_zip: Path) -> list[str]:
+    """A problem for each test file of the student kit (``<id>/tests/q*.py``) holding a hidden test."""
     with zipfile.ZipFile(student_zip) as z:
-        for name in z.namelist():
-            if "/tests/" in f"/{name}" and "hidden=True" in z.read(name).decode():  # <id>/tests/q*.py
-                problems.append(f"{student_zip.name}:{name} contains a hidden test")
-    return problems
+        return [f"{student_zip.name}:{name} contains a hidden test" for name in z.namelist()
+                if "/tests/" in f"/{name}" and "hidden=True" in z.read(name).decode()]
 
 
 def release(assignment: str, dist: Path = DIST, check: bool = True) -> Path:
