@@ -617,3 +617,25 @@ def test_new_edge_judges_reject_wrong_values():
         q6._value_error(0, None, [2.0, 1.0, 3.0], 1, None)
     with pytest.raises(Mismatch, match="is valid"):
         q4._bad_arguments(Raised(("ValueError", "Exception"), "a"), None, [-0.5], [0.0], ())
+
+
+def test_a_figure_that_gives_sgd_a_wrong_gradient_fails_although_it_draws_sgds_output():
+    """The student's own sgd is replayed on the figure's right problem from the generator state of
+    each call: a plot_sgd passing a wrong grad_i draws sgd's output, but not for this problem."""
+    namespace = dict(vars(ref))
+    exec(compile('''
+def plot_sgd(a, b, lr, num_steps, x0, rng):
+    import matplotlib.pyplot as plt
+    x_star, lo, hi = least_squares_1d(a, b)
+    fig, ax = plt.subplots()
+    for replace, name in ((True, "with replacement"), (False, "without replacement")):
+        ax.plot(range(1, num_steps + 1), sgd(lambda x, i: a[i] * (a[i] * x + b[i]), x0, len(a), lr, num_steps,
+                                             replace, rng), label=name)
+    ax.axhspan(lo, hi); ax.axhline(x_star); ax.set_xlabel("t"); ax.set_ylabel("x"); ax.legend()
+    return fig
+''', "<variant>", "exec"), namespace)
+    check = q7.sgd_figure_data.test_func.check
+    message = check.verdict(check.run_probes(namespace))
+    assert message and "not an SGD step" in message
+    namespace["plot_sgd"] = ref.plot_sgd  # the reference's own plot in the same namespace passes
+    assert check.verdict(check.run_probes(vars(ref))) is None

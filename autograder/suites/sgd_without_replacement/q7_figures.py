@@ -1,6 +1,7 @@
 """Q7 -- The two figures: the running mean's error (log-log) and SGD's iterates with the region of confusion."""
 
 import contextlib
+import copy
 import os
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # no display while grading
@@ -119,10 +120,14 @@ def _own(call):
 
 
 @contextlib.contextmanager
-def _recording(m, name, calls, replace_at):
-    """While the block runs, the student's function ``name`` records each call's (replace, result)
-    in ``calls``: the figure is then judged against what the student's own function returned, so a
-    bug in it costs the question it belongs to, not the figure's too.  Restored afterwards."""
+def _recording(m, name, calls, replace_at, rng_at):
+    """While the block runs, each call of the student's function ``name`` records its sampling
+    (``replace``) and the state its generator was in (``calls``: [replace, bit generator type, state]).
+    The probe then replays each call with the figure's right arguments (the problem, lr, x0, T or a,
+    trials) from that state: the student's own function's values for what the figure should show.
+    A bug in that function then costs its own question, not the figure's too; a figure that passes it
+    wrong arguments (a wrong grad_i, another lr) still draws something else and fails.  Restored
+    afterwards."""
     namespace = getattr(m, "_ns", None)
     original = namespace.get(name) if isinstance(namespace, dict) else None
     if not callable(original):
@@ -130,18 +135,37 @@ def _recording(m, name, calls, replace_at):
         return
 
     def spy(*args, **kwargs):
-        result = original(*args, **kwargs)
         replace = kwargs.get("replace", args[replace_at] if len(args) > replace_at else None)
-        values = _floats(result)
-        if isinstance(replace, (bool, np.bool_)) and values is not None:
-            calls.append([bool(replace), values.copy()])
-        return result
+        rng = kwargs.get("rng", args[rng_at] if len(args) > rng_at else None)
+        try:
+            state = copy.deepcopy(rng.bit_generator.state)
+            kind = type(rng.bit_generator)
+        except Exception:
+            state = kind = None
+        if isinstance(replace, (bool, np.bool_)) and state is not None:
+            calls.append([bool(replace), kind, state])
+        return original(*args, **kwargs)
 
     namespace[name] = spy
     try:
         yield
     finally:
         namespace[name] = original
+
+
+def _replayed(calls, call):
+    """[replace, values] for each recorded call: ``call(replace, rng)`` on a generator in the state the
+    student's code gave it (None values are dropped: the student's function failed)."""
+    out = []
+    for replace, kind, state in calls:
+        def run(replace=replace, kind=kind, state=state):
+            bit_generator = kind()
+            bit_generator.state = state
+            return call(replace, np.random.Generator(bit_generator))
+        values = _own(run)
+        if values is not None:
+            out.append([replace, values])
+    return out
 
 
 # -- judge-side (trusted) helpers -------------------------------------------------------------------
@@ -221,7 +245,8 @@ def _same_curve(y, values):
 def _mean_convergence_data(got, expected, a, trials, seed):
     """The theory lines are theoretical_mse(n, a.var(), replace) -- the student's own function's
     values, or the formula's (rounding aside); the measured lines are what the student's own
-    mean_squared_error_curve returned while the figure was drawn, or else agree with the theory
+    mean_squared_error_curve(a, replace, trials, rng) returns from the generator state the figure's
+    call had, or else agree with the theory
     within 6 standard errors of an average over `trials` runs.  So a bug in theoretical_mse or
     mean_squared_error_curve costs Q3, not this check too; drawing the wrong thing costs this one.
 
@@ -392,8 +417,8 @@ def _is_reshuffled(indices, n):
 
 
 def _own_path(y, calls, replace, x0):
-    """The line shows what the student's own sgd(..., replace, ...) returned while the figure was
-    drawn: its T iterates, or x0 followed by them."""
+    """The line shows what the student's own sgd(grad_i, x0, n, lr, T, replace, rng) returns for this
+    problem from the generator state the figure's call had: its T iterates, or x0 followed by them."""
     for r, values in calls:
         if r == replace and y is not None and (
                 _same_curve(y, values) and len(y) == len(values)
@@ -404,8 +429,9 @@ def _own_path(y, calls, replace, x0):
 
 def _sgd_data(got, expected, a, b, lr, T, x0, seed):
     """Both lines are SGD paths on this problem from x0, with the sampling their labels say: either
-    what the student's own sgd returned for that sampling while the figure was drawn (a bug in sgd or
-    sample_indices costs Q1/Q5, not this check too), or, checked step by step, SGD steps on this
+    what the student's own sgd returns for this problem and that sampling, from the generator state
+    the figure's call had (a bug in sgd or sample_indices costs Q1/Q5, not this check too; a figure
+    that passes sgd a wrong grad_i or lr draws something else), or, checked step by step, SGD steps on this
     problem where the one labelled "without replacement" uses every term once per pass and the one
     "with replacement" does not (for T = 10 n, 10 passes of independent draws are all permutations
     with probability (n!/n^n)^10 < 1e-34).
@@ -488,10 +514,11 @@ def mean_figure_structure(m, a, trials, seed):
                 "lines are the measured curves", points=1, hidden=True)
 @check(cases=[(_rand100, 300, 2)], expect=None, judge=_mean_convergence_data, describe=_describe_mean)
 def mean_figure_data(m, a, trials, seed):
-    curves = []
-    with _recording(m, "mean_squared_error_curve", curves, replace_at=1):
+    calls = []
+    with _recording(m, "mean_squared_error_curve", calls, replace_at=1, rng_at=3):
         fig = m.plot_mean_convergence(np.array(a), trials, np.random.default_rng(seed))
     data = np.array(a)
+    curves = _replayed(calls, lambda r, rng: m.mean_squared_error_curve(np.array(a), r, trials, rng))
     theory = [_own(lambda: m.theoretical_mse(len(a), float(data.var()), r)) for r in (True, False)]
     return {"drawn": _figure_data(fig, "mean_convergence"), "own": {"theory": theory, "curves": curves}}
 
@@ -510,6 +537,8 @@ def sgd_figure_structure(m, a, b, lr, T, x0, seed):
 @check(cases=[(_A10, _B10, 0.25, 100, -3.0, 4)], expect=None, judge=_sgd_data, describe=_describe_sgd)
 def sgd_figure_data(m, a, b, lr, T, x0, seed):
     calls = []
-    with _recording(m, "sgd", calls, replace_at=5):
+    with _recording(m, "sgd", calls, replace_at=5, rng_at=6):
         fig = m.plot_sgd(np.array(a), np.array(b), lr, T, x0, np.random.default_rng(seed))
-    return {"drawn": _figure_data(fig, "sgd"), "own": {"sgd": calls}}
+    p, q = np.array(a, dtype=np.float64), np.array(b, dtype=np.float64)
+    own = _replayed(calls, lambda r, rng: m.sgd(lambda x, i: p[i] * (p[i] * x - q[i]), x0, len(a), lr, T, r, rng))
+    return {"drawn": _figure_data(fig, "sgd"), "own": {"sgd": own}}
