@@ -93,9 +93,14 @@ def test_quick_bench_on_forward_mode_prints_a_full_table(tmp_path):
     assert "floor" in proc.stdout and "otter run on 1" in proc.stdout  # progress lines while it runs
     text = latest.read_text()
     assert text in proc.stdout  # the table printed is the table written
-    lines = [line for line in text.splitlines() if line.startswith("|")]
+    tables = text.split("\n\n")
+    lines = [line for line in tables[0].splitlines() if line.startswith("|")]
     assert lines[0] == "| " + " | ".join(COLUMNS) + " |"
     assert len(lines) == 3, "one header, one rule, one row per assignment"
+    layers = [line for line in text.split("The isolation layers alone")[1].splitlines() if line.startswith("|")]
+    assert len(layers) == 3 and layers[2].startswith("| forward_mode |")
+    confined, unconfined = (_number(c.strip()) for c in layers[2].strip("|").split("|")[1:3])
+    assert confined > 0 and unconfined > 0
     cells = [c.strip() for c in lines[2].strip("|").split("|")]
     assert cells[0] == "forward_mode"
     floor, class_floor, grade, overhead, otter, ratio, stock, stock_ratio, isolation, gain, spread = \
