@@ -71,13 +71,13 @@ _DUAL_DUAL = {op: [(op, _dual(_rng), _dual(_rng)) for _ in range(6)] for op in "
 # Edges (EDGES.md): an operand whose value is 0 (0 * v, 0 / v: a quotient rule written through
 # u'/u, or a product through logarithms, divides by 0 there although the rule holds), a zero
 # derivative part, a real 0 on either side.  Hand-picked.
-_DUAL_DUAL["+"].append(("+", (0.0, 1.5), (2.5, -1.0)))
-_DUAL_DUAL["-"].append(("-", (0.0, 0.0), (-1.25, 0.5)))
+_DUAL_DUAL["+"] += [("+", (0.0, 1.5), (2.5, -1.0))]
+_DUAL_DUAL["-"] += [("-", (0.0, 0.0), (-1.25, 0.5))]
 _DUAL_DUAL["*"] += [("*", (0.0, 1.5), (2.5, -1.0)), ("*", (-1.25, 0.5), (0.0, 2.0)), ("*", (0.0, 0.0), (3.0, 1.0))]
 _DUAL_DUAL["/"] += [("/", (0.0, 1.5), (2.0, 0.5)), ("/", (0.0, -2.0), (-0.5, 4.0)), ("/", (3.0, 0.0), (2.0, 1.0))]
 # large and small magnitudes in one product or quotient (no overflow: |values| <= 1e8)
-_DUAL_DUAL["*"].append(("*", (1e8, 3.0), (-2e-6, 1e3)))
-_DUAL_DUAL["/"].append(("/", (1e8, 1.0), (1e4, 2.0)))
+_DUAL_DUAL["*"] += [("*", (1e8, 3.0), (-2e-6, 1e3))]
+_DUAL_DUAL["/"] += [("/", (1e8, 1.0), (1e4, 2.0))]
 
 _rng = seeded(1102)
 _REAL_RIGHT = [(op, _dual(_rng), _real_number(_rng)) for op in "+-*/" for _ in range(4)]
