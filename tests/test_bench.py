@@ -84,6 +84,7 @@ def _number(cell: str) -> float:
     return float(match.group(1))
 
 
+@pytest.mark.slow  # 40-100 s: a real bench run (make grade four times, otter run twice)
 def test_quick_bench_on_forward_mode_prints_a_full_table(tmp_path):
     """~30-60 s on 2 cores: a class of 10, one otter run of each bundle, the two toggled reruns."""
     latest = tmp_path / "latest.md"
@@ -137,7 +138,7 @@ def test_a_failing_assignment_keeps_the_other_rows(tmp_path, monkeypatch, capsys
 
     monkeypatch.setattr(grading, "bench_assignment", fake)
     latest = tmp_path / "latest.md"
-    status = cli.main(["--assignments", "forward_mode", "matrix_chain", "--table", str(latest)])
+    status = cli.main(["--assignments", "forward_mode", "matrix_chain", "--table", str(latest), "--no-toggles"])
     assert status == 1
     text = latest.read_text()
     assert "| forward_mode | 100 | - | 200 |" in text and "| matrix_chain |" not in text

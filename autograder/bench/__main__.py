@@ -93,11 +93,12 @@ def grading(argv) -> int:
             failures.append(f"- {assignment}: not measured: {str(exc).strip()}")
             say(f"   error: {str(exc).strip()}")
     text = g.table(rows) + "\n\n" + g.legend(class_size, otter_sample, args.jobs) + "\n"
-    if not args.no_toggles:
+    if not args.no_toggles and rows:
         from autograder.bench import layers
 
+        measured = [row.assignment for row in rows]
         text += ("\nThe isolation layers alone (the reference, one submission at a time, confined and not, "
-                 "interleaved; medians):\n\n" + layers.table(args.assignments, 3 if args.quick else 9, say) + "\n")
+                 "interleaved; medians):\n\n" + layers.table(measured, 3 if args.quick else 9, say) + "\n")
     if failures:
         text += "\nNot measured:\n" + "\n".join(failures) + "\n"
     table_path = args.table or g.LATEST
