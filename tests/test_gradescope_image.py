@@ -1,6 +1,7 @@
-"""forward_mode's bundle in a Gradescope-like image (tools/gradescope_image/): installed by its own
-setup.sh, each upload graded by /autograder/run_autograder as root in a fresh container, compared
-check by check with ``make grade`` on the same files.
+"""An assignment's bundle (forward_mode; GRADESCOPE_IMAGE_ASSIGNMENT=<id> for another) in a
+Gradescope-like image (tools/gradescope_image/): installed by its own setup.sh, each upload graded
+by /autograder/run_autograder as root in a fresh container, compared check by check with
+``make grade`` on the same files.
 
 Slow lane, root only (debootstrap, namespaces): the first build takes ~10 minutes (debootstrap,
 setup.sh's apt and pip installs), cached under /var/cache; then about a minute per 3 uploads.
@@ -21,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools" / "gradescope_image"))
 import gsimage  # noqa: E402
 
-ID = "forward_mode"
+# CI runs forward_mode; GRADESCOPE_IMAGE_ASSIGNMENT=<id> runs the same cases for another assignment
+ID = os.environ.get("GRADESCOPE_IMAGE_ASSIGNMENT", "forward_mode")
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(sys.platform != "linux" or os.geteuid() != 0 or not (shutil.which("debootstrap") and shutil.which("patchelf")),
@@ -30,8 +32,23 @@ pytestmark = [
 
 SOLUTION = (ROOT / "solutions" / f"{ID}.py").read_bytes()
 TEMPLATE = (ROOT / "student_template" / f"{ID}.py").read_bytes()
-PARTIAL = (ROOT / "examples" / ID / "bob_smith.py").read_bytes()  # loses three questions
-OTHER_PARTIAL = (ROOT / "examples" / ID / "chen_wei.py").read_bytes()  # loses two
+
+
+def _partials(assignment: str) -> tuple[str, str]:
+    """Two example files that import and lose some questions (status ok): forward_mode's are bob_smith
+    (loses three) and chen_wei (loses two); elsewhere the first two such in the example class."""
+    if assignment == "forward_mode":
+        return "bob_smith", "chen_wei"
+    import tomllib
+
+    expected = tomllib.loads((ROOT / "examples" / assignment / "expected.toml").read_text())
+    partial = [name for name, spec in expected.items() if spec.get("status") == "ok" and spec.get("loses")
+               and (ROOT / "examples" / assignment / f"{name}.py").is_file()]
+    return partial[0], partial[1]
+
+
+PARTIAL = (ROOT / "examples" / ID / f"{_partials(ID)[0]}.py").read_bytes()
+OTHER_PARTIAL = (ROOT / "examples" / ID / f"{_partials(ID)[1]}.py").read_bytes()
 MARKER = "/autograder/sitecustomize-ran"
 SITECUSTOMIZE = f"open({MARKER!r}, 'w').write('the upload ran in the grader')\n".encode()
 
