@@ -452,9 +452,11 @@ def _collect(channel: "_Channel", srv: Server, status_r: int, remaining: list, r
     return "done"
 
 
-def _check(channel: "_Channel", key: str, timeout: float, cases: int | None):
-    """One check's results, an Incident, or the line reader's verdict ("timeout", "eof", ...)."""
-    line = channel.next_line(timeout + KILL_GRACE)
+def _event(channel: "_Channel", key: str, expected: type, *, cases: int | None = None, seconds: float = 0.0,
+           budget: "_Budget | None" = None):
+    """The child's next event if it is an ``expected`` one for ``key`` (within the submission's keep
+    budget); else an Incident, or the line reader's verdict ("timeout", "eof", ...)."""
+    line = channel.next_line(seconds, budget)
     if not isinstance(line, bytes):
         return line
     try:
@@ -463,12 +465,20 @@ def _check(channel: "_Channel", key: str, timeout: float, cases: int | None):
         return Incident(Status.ERROR, f"the grading process reported {exc}")
     if isinstance(event, CheckTimedOut):
         return Incident(Status.TIMEOUT, event.message)
-    if not isinstance(event, CheckDone):
+    if not isinstance(event, expected):
         return Incident(Status.ERROR, "the grading process reported an unexpected event")
     if not channel.kept.take_result(len(line)):
         return Incident(Status.ERROR, f"its results exceed the {channel.kept.budget // 2**20} MB kept per submission")
-    channel.kept.take_figures(event.figures)
-    return event.results
+    return event
+
+
+def _check(channel: "_Channel", key: str, timeout: float, cases: int | None):
+    """One check's results, an Incident, or the line reader's verdict ("timeout", "eof", ...)."""
+    done = _event(channel, key, CheckDone, cases=cases, seconds=timeout + KILL_GRACE)
+    if not isinstance(done, CheckDone):
+        return done
+    channel.kept.take_figures(done.figures)
+    return done.results
 
 
 def _measured(channel: "_Channel", key: str, timeout: float, cases: int, repeat: int):
@@ -480,28 +490,19 @@ def _measured(channel: "_Channel", key: str, timeout: float, cases: int, repeat:
     records: list[list[dict]] = [[] for _ in range(cases)]
     for case in range(cases):
         for _ in range(repeat):
-            events = []
-            for expected in (Ready, Part):
-                line = channel.next_line(budget=budget)
-                if not isinstance(line, bytes):
-                    return line
-                try:
-                    event = parse_event(line, key)
-                except ProtocolError as exc:
-                    return Incident(Status.ERROR, f"the grading process reported {exc}")
-                if isinstance(event, CheckTimedOut):
-                    return Incident(Status.TIMEOUT, event.message)
-                if not isinstance(event, expected):
-                    return Incident(Status.ERROR, "the grading process reported an unexpected event")
-                if not channel.kept.take_result(len(line)):
-                    return Incident(Status.ERROR, "its results exceed the "
-                                                  f"{channel.kept.budget // 2**20} MB kept per submission")
-                events.append(event)
-                if expected is Ready:
-                    seed = secrets.randbelow(2**31)
-                    before = channel.clock()
-                    channel.send(f"{case} {seed}\n")
-            records[case].append({"seconds": channel.clock() - before, "seed": seed, "result": events[1].result})
+            ready = _event(channel, key, Ready, budget=budget)
+            if not isinstance(ready, Ready):
+                return ready
+            seed = secrets.randbelow(2**31)
+            before, wall = channel.clock(), time.monotonic()
+            channel.send(f"{case} {seed}\n")
+            part = _event(channel, key, Part, budget=budget)
+            if not isinstance(part, Part):
+                return part
+            after = channel.clock()
+            # where no CPU clock of the child can be read (no /proc), the wall clock is the measure
+            seconds = after - before if before is not None and after is not None else time.monotonic() - wall
+            records[case].append({"seconds": seconds, "seed": seed, "result": part.result})
     return [{"measured": runs} for runs in records]
 
 
