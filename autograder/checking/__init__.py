@@ -10,7 +10,7 @@ import numpy as np
 
 from .checks import REFERENCE, Check, Cost, StudentModule, check, keep_figure
 from .judges import (Mismatch, all_of, as_float_array, central_difference, check_gradient, close,
-                     componentwise, equal, fmt, is_real, raises, returns_type, within_standard_errors)
+                     componentwise, equal, fmt, is_real, labelled, raises, returns_type, within_standard_errors)
 from .plain import Opaque, Raised
 
 
@@ -21,5 +21,5 @@ def seeded(seed: int) -> np.random.Generator:
 
 __all__ = ["REFERENCE", "Check", "Cost", "Mismatch", "Opaque", "Raised", "StudentModule", "all_of",
            "as_float_array", "central_difference", "check", "check_gradient", "close", "componentwise",
-           "equal", "fmt", "is_real", "keep_figure", "raises", "returns_type", "seeded",
+           "equal", "fmt", "is_real", "keep_figure", "labelled", "raises", "returns_type", "seeded",
            "within_standard_errors"]

@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .judges import Mismatch, equal, fmt
+from .judges import Mismatch, equal, fmt, labelled
 from .plain import BadData, Raised, decode
 from .probing import (FORBIDDEN_MODULES, CheckTimedOut, Probe, StudentModule, deadline,  # noqa: F401
                       keep_figure)  # (re-exported)
@@ -149,10 +149,7 @@ class Check(Probe):
             got = decode(run["result"])
             if isinstance(got, Raised):
                 raise Mismatch(f"wrong value: {_describe_raise(got)}")
-            try:
-                self.judge(got, self.expect(*args, seed=run["seed"]), *args)
-            except Mismatch as m:
-                raise Mismatch(f"wrong value: {m}") from None
+            labelled("wrong value", self.judge)(got, self.expect(*args, seed=run["seed"]), *args)
         ratio = min(float(run["seconds"]) for run in runs) / self.cost.unit(args)
         if not ratio <= self.cost.max_ratio:
             raise Mismatch(f"too slow: {self.cost.too_slow(ratio)}")

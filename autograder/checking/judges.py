@@ -183,6 +183,20 @@ def returns_type(*names: str) -> Callable:
     return judge
 
 
+def labelled(label: str, judge: Callable) -> Callable:
+    """``judge``, with the property it judges named first in its message ("wrong value: ...", "wrong
+    type: ..."): a check that judges several properties says which one failed."""
+
+    def labelled_judge(got, expected, *args):
+        try:
+            judge(got, expected, *args)
+        except Mismatch as m:
+            raise Mismatch(f"{label}: {m}") from None
+
+    labelled_judge.accepts_raised = getattr(judge, "accepts_raised", False)
+    return labelled_judge
+
+
 def all_of(*judges: Callable) -> Callable:
     """Every judge must accept the result (e.g. ``all_of(returns_type('float64'), close(1e-12))``)."""
 

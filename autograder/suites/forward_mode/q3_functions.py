@@ -4,7 +4,7 @@ import math
 import numpy as np
 from otter.test_files import test_case
 
-from autograder.checking import Mismatch, Raised, check, close, fmt, raises, seeded
+from autograder.checking import Mismatch, Raised, check, close, fmt, labelled, raises, seeded
 from autograder.suites.forward_mode.shared import dual_close, dual_parts
 
 OK_FORMAT = False
@@ -159,10 +159,7 @@ def like_math(got, expected, fname, x):
     if kind not in ("float", "float64"):
         raise Mismatch(f"wrong type: {fname} of a real number should return a float (as math.{fname} does), "
                        f"got {kind} {fmt(got)}")
-    try:
-        _like_math_value(got, expected)
-    except Mismatch as m:
-        raise Mismatch(f"wrong value: {m}") from None
+    labelled("wrong value", _like_math_value)(got, expected)
 
 
 @test_case(name="on a real number (int, float, np.float64, np.int64; 0, negative, tanh of hundreds) each "

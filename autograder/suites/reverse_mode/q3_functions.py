@@ -5,7 +5,7 @@ import math
 import numpy as np
 from otter.test_files import test_case
 
-from autograder.checking import Mismatch, Raised, check, close, componentwise, fmt, raises, returns_type, seeded
+from autograder.checking import Mismatch, Raised, check, close, componentwise, fmt, labelled, raises, returns_type, seeded
 
 OK_FORMAT = False
 name = "q3_functions"
@@ -139,14 +139,8 @@ _MAKE = {"float": float, "int": int, "numpy.float64": np.float64, "numpy.int64":
 def _like_math(got, expected, *args):
     """A float ("wrong type" otherwise) equal to math's value ("wrong value" otherwise).
     Tolerance: the same library value (math or numpy), at most an ulp apart."""
-    try:
-        returns_type("float", "float64")(got, expected)
-    except Mismatch as m:
-        raise Mismatch(f"wrong type: {m}") from None
-    try:
-        close(rtol=1e-14)(got, expected)
-    except Mismatch as m:
-        raise Mismatch(f"wrong value: {m}") from None
+    labelled("wrong type", returns_type("float", "float64"))(got, expected)
+    labelled("wrong value", close(rtol=1e-14))(got, expected)
 
 
 @test_case(name="On a real number (int, float, numpy scalar; 0, negative, tanh of hundreds) each function returns "

@@ -6,7 +6,7 @@ Judge logic only, no inputs: this file ships with the public tests.
 
 import numpy as np
 
-from autograder.checking import Mismatch, close, componentwise, fmt, is_real
+from autograder.checking import Mismatch, close, componentwise, fmt, is_real, labelled
 
 
 def value_and_gradient(rtol, atol=0.0):
@@ -24,10 +24,7 @@ def value_and_gradient(rtol, atol=0.0):
         if not isinstance(gradient, np.ndarray):
             raise Mismatch(f"wrong type: the gradient should be a numpy array (np.array of the inputs' grads), "
                            f"got {type(gradient).__name__} {fmt(gradient)}")
-        try:
-            both(got, expected)
-        except Mismatch as m:
-            raise Mismatch(f"wrong value: {m}") from None
+        labelled("wrong value", both)(got, expected)
         if not (type(value) is float or isinstance(value, np.float64)):
             raise Mismatch(f"wrong type: F should be a float (a Python float or numpy float64), also when the "
                            f"point holds ints; got {type(value).__name__} {fmt(value)} (float(...) converts)")
