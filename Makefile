@@ -60,7 +60,7 @@ grade: setup
 	$(RUN) autograder.engine.grade $(GRADE_OPTIONS) $(ASSIGNMENT)
 
 release: setup
-	$(RUN) autograder.engine.release $(ARGS) $(ASSIGNMENT)
+	$(RUN) autograder.authoring.release $(ARGS) $(ASSIGNMENT)
 
 test: setup
 	$(PY) -m pytest -q -m "not slow" tests

@@ -400,7 +400,7 @@ def bundle(tmp_path_factory):
     base = tmp_path_factory.mktemp("adv-bundle")
     project = make_project(base / "project")
     dist = base / "dist"
-    code = ("import sys; from pathlib import Path; from autograder.engine.release import release; "
+    code = ("import sys; from pathlib import Path; from autograder.authoring.release import release; "
             f"release({ASSIGNMENT!r}, Path({str(dist)!r}), check=False)")
     proc = subprocess.run([PYTHON, "-c", code], cwd=project, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, tail(proc)
@@ -414,7 +414,7 @@ def test_bundle_attack_earns_what_make_grade_gives(bundle, attack, tmp_path):
     source = corpus_source(attack).replace("/tmp/adv_bundle_pickle_ran", str(marker))
     file = tmp_path / f"{attack}.py"
     file.write_text(source)
-    code = ("import json, sys; from pathlib import Path; from autograder.engine.release import otter_score; "
+    code = ("import json, sys; from pathlib import Path; from autograder.authoring.release import otter_score; "
             "s, m, r = otter_score(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]); "
             "print(json.dumps({'score': s, 'max': m, 'results': r}))")
     proc = subprocess.run([PYTHON, "-c", code, str(bundle["zip"]), str(file), ASSIGNMENT], cwd=bundle["project"],

@@ -1,6 +1,6 @@
 """Degenerate submissions earn nothing: every check of every assignment fails a trivial answer.
 
-The variants come from ``autograder/engine/degenerate.py`` (the templates with every TODO answered by 0, 0.0,
+The variants come from ``autograder/authoring/degenerate.py`` (the templates with every TODO answered by 0, 0.0,
 zeros, the first argument, [], None, an empty figure, a ValueError, or a constant of the right type
 and shape); the reference solution is graded in the same run and must keep full marks, so the
 check is not passed by a suite that fails everything.
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.engine import degenerate
+from autograder.authoring import degenerate
 
 ROOT = degenerate.ROOT
 ASSIGNMENTS = ["forward_mode", "reverse_mode", "sgd_without_replacement", "matrix_chain"]

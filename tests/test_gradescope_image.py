@@ -76,7 +76,7 @@ RERUN = "reference"  # run twice in one container, no new upload
 
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory):
-    from autograder.engine.release import release
+    from autograder.authoring.release import release
 
     dist = tmp_path_factory.mktemp("dist")
     release(ID, dist, check=False)

@@ -83,7 +83,7 @@ def test_the_makefile_takes_its_assignments_from_the_registry():
     proc = subprocess.run(["make", "--no-print-directory", "-n", "release"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
-    release_line = next(line for line in proc.stdout.splitlines() if "autograder.engine.release" in line)  # -n: printed, not run
+    release_line = next(line for line in proc.stdout.splitlines() if "autograder.authoring.release" in line)  # -n: printed, not run
     assert release_line.split()[-len(registry.ids()):] == registry.ids()
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.engine.public_tests import public_only
+from autograder.authoring.public_tests import public_only
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -88,7 +88,7 @@ def _fake_otter(monkeypatch, failures: list[str]):
     writes a results.json worth 3 / 4.  Returns the list of calls."""
     import json
 
-    from autograder.engine import release
+    from autograder.authoring import release
 
     calls = []
 
@@ -110,7 +110,7 @@ KERNEL_HANG = "  File \".../jupyter_client/client.py\", line 211\nRuntimeError: 
 def test_otter_run_is_retried_when_its_kernel_never_started(tmp_path, monkeypatch, failures, calls):
     import zipfile
 
-    from autograder.engine.release import otter_score
+    from autograder.authoring.release import otter_score
 
     bundle = tmp_path / "autograder.zip"
     zipfile.ZipFile(bundle, "w").close()
@@ -127,7 +127,7 @@ def test_otter_run_is_retried_when_its_kernel_never_started(tmp_path, monkeypatc
 def test_otter_run_is_not_retried_past_a_kernel_start_failure(tmp_path, monkeypatch, failures):
     import zipfile
 
-    from autograder.engine.release import GateFailure, otter_score
+    from autograder.authoring.release import GateFailure, otter_score
 
     bundle = tmp_path / "autograder.zip"
     zipfile.ZipFile(bundle, "w").close()

@@ -218,7 +218,7 @@ def bundles(tmp_path_factory):
     base = tmp_path_factory.mktemp("round3-bundles")
     project = make_project(base / "project")
     dist = base / "dist"
-    code = ("from pathlib import Path; from autograder.engine.release import release; "
+    code = ("from pathlib import Path; from autograder.authoring.release import release; "
             + "; ".join(f"release({a!r}, Path({str(dist)!r}), check=False)" for a in BUNDLE_ATTACKS))
     proc = subprocess.run([PYTHON, "-c", code], cwd=project, capture_output=True, text=True, timeout=1800)
     assert proc.returncode == 0, tail(proc)
@@ -226,7 +226,7 @@ def bundles(tmp_path_factory):
 
 
 def _otter_total(bundles, assignment: str, file: Path) -> float:
-    code = ("import json, sys; from pathlib import Path; from autograder.engine.release import otter_score; "
+    code = ("import json, sys; from pathlib import Path; from autograder.authoring.release import otter_score; "
             "s, m, r = otter_score(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]); print(json.dumps({'score': s}))")
     proc = subprocess.run([PYTHON, "-c", code, str(bundles[assignment]), str(file), assignment], cwd=bundles["project"],
                           capture_output=True, text=True, timeout=1800)

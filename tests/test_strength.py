@@ -2,7 +2,7 @@
 
 import ast
 
-from autograder.engine.strength import mutants
+from autograder.authoring.strength import mutants
 
 SOURCE = '''
 def f(xs, n):
@@ -39,7 +39,7 @@ def test_the_sample_is_bounded_and_reproducible():
 
 # -- the mutation score per question ---------------------------------------------------------------
 
-from autograder.engine import strength  # noqa: E402
+from autograder.authoring import strength  # noqa: E402
 
 CLASSY = '''
 class Dual:

@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 
 from autograder.checking import local
-from autograder.engine import registry, release
+from autograder.authoring import release
+from autograder.engine import registry
 from autograder.engine.grade import reference_results
 from autograder.engine.suite import SOLUTIONS, load_suite
 

@@ -1,4 +1,8 @@
-"""The grading engine: ``make grade`` and ``make release``, one job per module.
+"""The grading runtime: ``make grade`` and the grader inside every Gradescope bundle, one job per module.
+
+Shipped in each autograder.zip (with ``autograder/checking`` and ``autograder/gradescope``); the
+authoring side (``autograder/authoring``: release, gate, scaffold) is never shipped and never
+imported from here.
 
     registry      the list of assignments (assignments/<id>/assignment.toml) and the paths of their parts
     suite         load an assignment's test suite (otter test files) into questions and cases
@@ -20,8 +24,4 @@
     roster        roster.csv and the learning-management system's import file (canvas.csv)
     similarity    grades/<id>/similarity.md: pairs of submissions whose code is unusually alike (winnowing)
     grade         the ``make grade`` command: plan, resume, grade in parallel, interrupt cleanly
-    public_tests  rewrite a test file into its public version for student.zip
-    release       the ``make release`` command: build autograder/student/solutions.zip and gate them
-    degenerate    trivial submissions generated from a template (each must score 0)
-    strength      how many example bugs, degenerate submissions and mutants each check catches
 """

@@ -9,7 +9,7 @@ For one assignment, ``build(id)`` stages (once per fingerprint, under ``build/pr
 
 ``probe_only`` removes from a suite file every ``expect=``, ``judge=`` and ``describe=`` of
 ``@check``, the ``@test_case`` decorators, comments and docstrings, and then keeps only what the
-probes reach (stricter than ``public_tests.drop_unused``, which keeps whatever anything refers to): hand-derived formulas, judges, shared
+probes reach (stricter than ``autograder.authoring.public_tests.drop_unused``, which keeps whatever anything refers to): hand-derived formulas, judges, shared
 judge helpers and reference values are simply not in the world (``tests/test_isolation.py`` greps
 for them).  What stays is what a probe needs: the probes, their helpers, and their case inputs as literal data
 (computed by the full suite in the trusted process: the code that generated or filtered them, which
@@ -34,8 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .public_tests import _names_used as _used
 from .suite import ROOT, SUITES
+from .suite import names_used as _used
 
 BUILD = Path(os.environ.get("AUTOGRADER_BUILD", ROOT / "build")).resolve()
 CHECKING = ROOT / "autograder" / "checking"

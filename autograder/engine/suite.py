@@ -73,6 +73,14 @@ def load_suite(assignment: str) -> list[Question]:
     return questions
 
 
+def names_used(node) -> set[str]:
+    """Every name an AST node of a suite file mentions, stores included (``xs += [...]`` in a loop
+    uses ``xs``): what the rewrites of a suite file (the probe-only world, the public tests) keep."""
+    import ast
+
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
 def load_file(path: Path, name: str):
     """Import one .py file as a module named ``name`` (a reference solution, a suite file)."""
     import importlib.util

@@ -3,7 +3,7 @@
 EDGES.md (beside this file) lists, rule by rule from the handout, the edges of each rule's domain and
 the check that probes each one; SURVIVORS.md the mutants of the reference no check can catch, and why.
 ``SUBJECTS``: the functions of the reference each question grades (its mutation score in
-``python -m autograder.engine.strength sgd_without_replacement`` is over the mutants of these).
+``python -m autograder.authoring.strength sgd_without_replacement`` is over the mutants of these).
 """
 
 SUBJECTS = {

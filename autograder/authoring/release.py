@@ -27,10 +27,12 @@ from pathlib import Path
 
 from autograder.checking.checks import REFERENCE_FILE
 
-from . import registry, strength
+from autograder.engine import registry
+from autograder.engine.reference import CHECKING, reference_results
+from autograder.engine.suite import ROOT, SUITES, load_suite, suite_files
+
+from . import strength
 from .public_tests import public_only
-from .reference import CHECKING, reference_results
-from .suite import ROOT, SUITES, load_suite, suite_files
 
 DIST = ROOT / "dist"
 OTTER_RUN_TIMEOUT = 900  # otter run has no timeout of its own; the reference must never hang
@@ -174,7 +176,7 @@ RUN_OTTER_PREPARE = '''    try:  # 18.065: set the upload aside; otter finds one
 def _prepare_upload_first(run_otter: str, assignment: str) -> str:
     if run_otter.count(RUN_OTTER_CALL) != 1:
         raise GateFailure("otter's run_otter.py no longer calls run_autograder(\"/autograder\") once: "
-                          "autograder/engine/release.py must learn where the upload is set aside")
+                          "autograder/authoring/release.py must learn where the upload is set aside")
     return run_otter.replace(RUN_OTTER_CALL, RUN_OTTER_PREPARE.format(assignment=assignment) + RUN_OTTER_CALL)
 
 
@@ -514,7 +516,7 @@ def release(assignment: str, dist: Path = DIST, check: bool = True) -> Path:
         if not sound:
             shutil.rmtree(out)
             raise GateFailure(f"release of {assignment} refused: a check catches nothing, or the reference "
-                              "loses a point (the table above; `python -m autograder.engine.strength` adds mutants)")
+                              "loses a point (the table above; `python -m autograder.authoring.strength` adds mutants)")
     return out
 
 
@@ -545,7 +547,7 @@ def _run(cmd: list[str], cwd: Path, what: str, timeout: float | None = 600, env_
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m autograder.engine.release",
+        prog="python -m autograder.authoring.release",
         description="Build dist/<id>/{autograder,student,solutions}.zip and gate them through otter run.",
     )
     ids = registry.ids()

@@ -11,6 +11,8 @@ from __future__ import annotations
 import ast
 import re
 
+from autograder.engine.suite import names_used as _names_used
+
 FILE_VARIABLES = {"OK_FORMAT", "name", "points", "all_or_nothing"}  # otter reads these: never unused
 
 
@@ -64,11 +66,6 @@ def _names_defined(node: ast.stmt) -> set[str]:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
     return set()
-
-
-def _names_used(node: ast.AST) -> set[str]:
-    """Every name a statement mentions, stores included (``xs += [...]`` in a loop uses ``xs``)."""
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
 
 
 def _is_test_case(decorator: ast.expr) -> bool:

@@ -1,6 +1,6 @@
 """Suite strength: which checks catch the example bugs, the degenerate submissions and mutants.
 
-    python -m autograder.engine.strength forward_mode [--mutants N] [--seed 0] [--jobs 2] [--min-score 0.95]
+    python -m autograder.authoring.strength forward_mode [--mutants N] [--seed 0] [--jobs 2] [--min-score 0.95]
 
 grades, in one run of the grade CLI, the reference solution, the example class (examples/<id>/),
 the degenerate submissions (``degenerate.py``) and the mutants of the reference (one small AST
@@ -36,7 +36,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from autograder.engine import degenerate
+from . import degenerate
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -319,7 +319,7 @@ def _mutation_scores(assignment, questions, checks, caught, who, mutant_names, m
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m autograder.engine.strength", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m autograder.authoring.strength", description=__doc__.split("\n\n")[0])
     parser.add_argument("assignments", nargs="+", metavar="ID")
     parser.add_argument("--mutants", type=int, default=None,
                         help="a seeded sample of this many mutants of the reference (default: every mutant)")
