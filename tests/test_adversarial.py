@@ -414,7 +414,7 @@ def test_bundle_attack_earns_what_make_grade_gives(bundle, attack, tmp_path):
     source = corpus_source(attack).replace("/tmp/adv_bundle_pickle_ran", str(marker))
     file = tmp_path / f"{attack}.py"
     file.write_text(source)
-    code = ("import json, sys; from pathlib import Path; from autograder.authoring.release import otter_score; "
+    code = ("import json, sys; from pathlib import Path; from autograder.authoring.bundle import otter_score; "
             "s, m, r = otter_score(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]); "
             "print(json.dumps({'score': s, 'max': m, 'results': r}))")
     proc = subprocess.run([PYTHON, "-c", code, str(bundle["zip"]), str(file), ASSIGNMENT], cwd=bundle["project"],

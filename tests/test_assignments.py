@@ -26,7 +26,8 @@ from pathlib import Path
 import pytest
 
 from autograder.engine import registry
-from autograder.authoring.release import otter_score, release, student_zip_name
+from autograder.authoring.bundle import otter_score, student_zip_name
+from autograder.authoring.release import release
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE, TEMPLATE = "zz_reference_solution", "zz_stub_template"  # no example has these names

@@ -190,7 +190,7 @@ def make_grade(submissions, tmp_path_factory):
 
 
 def _otter(bundle, path):
-    from autograder.authoring.release import otter_score
+    from autograder.authoring.bundle import otter_score
 
     score, _, res = otter_score(bundle, path, "forward_mode")
     return score, res
@@ -360,7 +360,7 @@ def test_several_files_the_assignment_is_graded_the_others_ignored_and_named(tmp
 
 
 def test_the_bundles_run_otter_sets_the_upload_aside_before_otter_runs(tmp_path):
-    from autograder.authoring.release import RUN_OTTER_CALL, _prepare_upload_first
+    from autograder.authoring.bundle import RUN_OTTER_CALL, _prepare_upload_first
 
     stock = 'if __name__ == "__main__":\n' + RUN_OTTER_CALL
     patched = _prepare_upload_first(stock, ID)
@@ -523,7 +523,7 @@ def test_require_isolation_is_a_checked_assignment_key(tmp_path, monkeypatch):
 
 # -- the bundle's environment: every package the engine imports, pinned ------------------------
 def test_the_engines_imports_are_scanned_from_the_shipped_files(tmp_path):
-    from autograder.authoring.release import _stage_engine, bundle_requirements, engine_distributions, imported_modules
+    from autograder.authoring.bundle import _stage_engine, bundle_requirements, engine_distributions, imported_modules
 
     _stage_engine(tmp_path, ID)  # what the bundle's files/ holds
     modules = imported_modules(tmp_path)
@@ -536,7 +536,7 @@ def test_the_engines_imports_are_scanned_from_the_shipped_files(tmp_path):
 
 
 def test_the_release_gate_refuses_an_environment_without_a_confinement_package(tmp_path):
-    from autograder.authoring.release import environment_problems
+    from autograder.authoring.gate import environment_problems
 
     files = {"files/autograder/__init__.py": "", "files/autograder/engine/confine.py": "import landlockpy\nimport pyseccomp\n"}
     for listed, expected in ((["landlockpy==0.2.0", "pyseccomp==0.1.2"], []),

@@ -88,18 +88,18 @@ def _fake_otter(monkeypatch, failures: list[str]):
     writes a results.json worth 3 / 4.  Returns the list of calls."""
     import json
 
-    from autograder.authoring import release
+    from autograder.authoring import bundle
 
     calls = []
 
     def fake_run(cmd, cwd, what, timeout=None, env_extra=None):
         calls.append(cmd)
         if len(calls) <= len(failures):
-            raise release.GateFailure(f"{what} failed (exit 1):\n\n{failures[len(calls) - 1]}")
+            raise bundle.GateFailure(f"{what} failed (exit 1):\n\n{failures[len(calls) - 1]}")
         out = Path(cmd[cmd.index("-o") + 1])
         (out / "results.json").write_text(json.dumps({"tests": [{"score": 3, "max_score": 4}]}))
 
-    monkeypatch.setattr(release, "_run", fake_run)
+    monkeypatch.setattr(bundle, "_run", fake_run)
     return calls
 
 
@@ -110,7 +110,7 @@ KERNEL_HANG = "  File \".../jupyter_client/client.py\", line 211\nRuntimeError: 
 def test_otter_run_is_retried_when_its_kernel_never_started(tmp_path, monkeypatch, failures, calls):
     import zipfile
 
-    from autograder.authoring.release import otter_score
+    from autograder.authoring.bundle import otter_score
 
     bundle = tmp_path / "autograder.zip"
     zipfile.ZipFile(bundle, "w").close()
@@ -127,7 +127,7 @@ def test_otter_run_is_retried_when_its_kernel_never_started(tmp_path, monkeypatc
 def test_otter_run_is_not_retried_past_a_kernel_start_failure(tmp_path, monkeypatch, failures):
     import zipfile
 
-    from autograder.authoring.release import GateFailure, otter_score
+    from autograder.authoring.bundle import GateFailure, otter_score
 
     bundle = tmp_path / "autograder.zip"
     zipfile.ZipFile(bundle, "w").close()

@@ -226,7 +226,7 @@ def bundles(tmp_path_factory):
 
 
 def _otter_total(bundles, assignment: str, file: Path) -> float:
-    code = ("import json, sys; from pathlib import Path; from autograder.authoring.release import otter_score; "
+    code = ("import json, sys; from pathlib import Path; from autograder.authoring.bundle import otter_score; "
             "s, m, r = otter_score(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]); print(json.dumps({'score': s}))")
     proc = subprocess.run([PYTHON, "-c", code, str(bundles[assignment]), str(file), assignment], cwd=bundles["project"],
                           capture_output=True, text=True, timeout=1800)

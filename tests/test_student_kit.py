@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from autograder.checking import local
-from autograder.authoring import release
+from autograder.authoring import bundle, gate
 from autograder.engine import registry
 from autograder.engine.grade import reference_results
 from autograder.engine.suite import SOLUTIONS, load_suite
@@ -35,8 +35,8 @@ SGD = "sgd_without_replacement"
 def build_kit(assignment: str, tmp: Path) -> Path:
     """``<id>-student.zip`` as make release builds it (without the otter gate), in ``tmp``."""
     questions = load_suite(assignment)
-    out = tmp / release.student_zip_name(assignment)
-    release.build_student_zip(assignment, reference_results(assignment, questions), questions, tmp / f"stage-{assignment}",
+    out = tmp / bundle.student_zip_name(assignment)
+    bundle.build_student_zip(assignment, reference_results(assignment, questions), questions, tmp / f"stage-{assignment}",
                               out)
     return out
 
@@ -122,13 +122,13 @@ def test_two_kits_unzip_side_by_side_and_each_checks_from_anywhere(zips, tmp_pat
 
 
 def test_the_gate_finds_a_hidden_test_in_the_kits_folder(zips, tmp_path):
-    assert release.hidden_tests_in(zips(ASSIGNMENT)) == []
-    leaky = tmp_path / release.student_zip_name(ASSIGNMENT)
+    assert gate.hidden_tests_in(zips(ASSIGNMENT)) == []
+    leaky = tmp_path / bundle.student_zip_name(ASSIGNMENT)
     with zipfile.ZipFile(zips(ASSIGNMENT)) as z, zipfile.ZipFile(leaky, "w") as out:
         for name in z.namelist():
             out.writestr(name, z.read(name))
         out.writestr(f"{ASSIGNMENT}/tests/q9_leak.py", "@test_case(name='x', points=1, hidden=True)\n")
-    assert release.hidden_tests_in(leaky) == [f"{leaky.name}:{ASSIGNMENT}/tests/q9_leak.py contains a hidden test"]
+    assert gate.hidden_tests_in(leaky) == [f"{leaky.name}:{ASSIGNMENT}/tests/q9_leak.py contains a hidden test"]
 
 
 def test_kit_facts_come_from_the_sources(zips):
@@ -149,17 +149,17 @@ def test_kit_facts_come_from_the_sources(zips):
 
 @pytest.mark.parametrize("assignment", registry.ids())
 def test_import_rule_is_the_handouts_sentence(assignment):
-    rule = release.import_rule(registry.get(assignment).handout.read_text(), assignment)
+    rule = bundle.import_rule(registry.get(assignment).handout.read_text(), assignment)
     assert "standard library" in rule and rule.endswith(".") and "`" not in rule and "**" not in rule
     assert rule.replace("…", "").split("(")[0].strip() in " ".join(registry.get(assignment).handout.read_text().split())
-    with pytest.raises(release.GateFailure, match="no sentence naming what may be imported"):
-        release.import_rule("# A handout\n\nNo rule here.\n", "toy")
+    with pytest.raises(bundle.GateFailure, match="no sentence naming what may be imported"):
+        bundle.import_rule("# A handout\n\nNo rule here.\n", "toy")
 
 
 # -- check.py's logic, in-process --------------------------------------------------------------------
 
 def _kit_object(assignment: str = ASSIGNMENT) -> local.Kit:
-    contracts = {a: release.contract_names(registry.get(a).template.read_text()) for a in registry.ids()}
+    contracts = {a: bundle.contract_names(registry.get(a).template.read_text()) for a in registry.ids()}
     return local.Kit(folder=Path("."), assignment=assignment, public_tests=[], public_points=8, hidden_points=30,
                      import_rule="Only the standard library and numpy may be imported.", contracts=contracts,
                      template=registry.get(assignment).template.read_text())
@@ -542,7 +542,7 @@ def test_solutions_zip_has_staff_notes_from_the_suite(tmp_path):
 
     assignment = "reverse_mode"
     questions = load_suite(assignment)
-    release.build_solutions_zip(assignment, tmp_path / "stage", tmp_path / "solutions.zip", questions)
+    bundle.build_solutions_zip(assignment, tmp_path / "stage", tmp_path / "solutions.zip", questions)
     with zipfile.ZipFile(tmp_path / "solutions.zip") as z:
         notes = z.read("staff_notes.md").decode()
     for q in questions:

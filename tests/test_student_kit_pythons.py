@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.authoring import release
+from autograder.authoring import bundle
 from autograder.engine import registry
 from autograder.engine.grade import reference_results
 from autograder.engine.suite import SOLUTIONS, load_suite
@@ -46,8 +46,8 @@ def zips(tmp_path_factory) -> dict[str, Path]:
     out = {}
     for assignment in (FORWARD, SGD):
         questions = load_suite(assignment)
-        out[assignment] = tmp / release.student_zip_name(assignment)
-        release.build_student_zip(assignment, reference_results(assignment, questions), questions,
+        out[assignment] = tmp / bundle.student_zip_name(assignment)
+        bundle.build_student_zip(assignment, reference_results(assignment, questions), questions,
                                   tmp / f"stage-{assignment}", out[assignment])
     return out
 
@@ -210,7 +210,7 @@ def test_a_forbidden_import_is_one_sentence_quoting_the_handout(python, folder, 
         env["PYTHONPATH"] = str(tmp_path / "site")
     proc = run(python, ["check.py"], cwd=kit, env=env)
     out = flat(proc.stdout)
-    rule = release.import_rule(registry.get(FORWARD).handout.read_text())
+    rule = bundle.import_rule(registry.get(FORWARD).handout.read_text())
     assert proc.returncode == 1 and out == (
         f"Your file {FORWARD}.py imports sympy (line 1), which this assignment does not allow: the handout says "
         f"\"{rule}\" Remove that import (installing the package does not help: the grader does not allow it, and a "

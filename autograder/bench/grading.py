@@ -212,7 +212,7 @@ def build_stock_bundle(assignment: str, reference: dict, stage: Path, out: Path)
     test files run in the student's kernel (the support package and the reference results beside
     them, as in student.zip), no plugin.  This is what ``otter run`` costs without this project's
     engine, the baseline the speed issue was measured against."""
-    from autograder.authoring.release import _run, pinned, stage_checking
+    from autograder.authoring.bundle import _run, pinned, stage_checking
     from autograder.engine.suite import suite_files
 
     src = stage / "stock"
@@ -230,7 +230,7 @@ def otter_seconds(assignment: str, files: list[Path], jobs: int, stock: bool = F
     """``otter run``'s wall time per submission on ``files``, through a freshly built autograder.zip:
     the one ``make release`` ships, or with ``stock`` otter's default in-kernel grading of the suite."""
     from autograder.engine.reference import reference_results
-    from autograder.authoring.release import GateFailure, build_autograder_zip, otter_score
+    from autograder.authoring.bundle import GateFailure, build_autograder_zip, otter_score
 
     with tempfile.TemporaryDirectory(prefix="bench-otter-") as tmp:
         bundle = Path(tmp) / "autograder.zip"
