@@ -1,77 +1,272 @@
 """``make release``: build, then gate, the three zips of each assignment (``bundle.py``, ``gate.py``).
+
+Per assignment, the steps (each prints one progress line when it ends, with its time):
+
+    check     the static gate: every part, the suite, the handout, examples/ (``gate.static_problems``)
+    build     the reference results, then autograder.zip, the student kit and solutions.zip
+    otter     ``otter run`` on the built autograder.zip: the reference, then the stub template
+    grade     one ``make grade`` run of the reference, the template, the degenerate submissions and the
+              example class (``gate.graded_problems``; its table is ``dist/<id>/strength.md``)
+
+``otter`` and ``grade`` of every assignment run side by side, ``--jobs`` at a time (default: the
+number of cores).  Nothing is redone that did not change: the grade run resumes from the grades of
+its last run (``make grade``'s own fingerprint per submission, under ``build/release/<id>/``), the
+otter runs are kept by the fingerprint of what the bundle is built from, and an assignment whose
+every input is unchanged since its last gated release is not rebuilt at all.  All problems of an
+assignment are reported together; a refused assignment leaves no zip in ``dist/<id>/``.
+
+The expensive strength run (every mutant of the reference, 2-6 minutes per assignment) is not part
+of the release: ``python -m autograder.authoring.strength <id>``.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from autograder.engine import registry
+from autograder.engine.probe_world import BUILD
 from autograder.engine.reference import reference_results
-from autograder.engine.suite import load_suite
+from autograder.engine.suite import ROOT
 
-from . import strength
+from . import degenerate, gate, strength
 from .bundle import (DIST, GateFailure, build_autograder_zip, build_solutions_zip, build_student_zip,
                      student_zip_name)
-from .gate import gate
 
-def release(assignment: str, dist: Path = DIST, check: bool = True) -> Path:
-    print(f"== {assignment}: {registry.get(assignment).title}", flush=True)
-    questions = load_suite(assignment)
-    reference = reference_results(assignment, questions)
+WORK = BUILD / "release"  # per assignment: the grade run's submissions and grades, the otter results
+RECORD = ".release.json"  # in dist/<id>/: the fingerprint of what was released, and whether it was gated
+_print_lock = threading.Lock()
+
+
+class Progress:
+    """One line per finished step, prefixed by the time since the release started."""
+
+    def __init__(self):
+        self.start = time.monotonic()
+
+    def say(self, assignment: str, text: str) -> None:
+        with _print_lock:
+            print(f"[{time.monotonic() - self.start:5.0f} s] {assignment}: {text}", flush=True)
+
+
+# -- what a release depends on -----------------------------------------------------------------------
+def _digest(paths) -> str:
+    h = hashlib.sha256(sys.version.encode())
+    for p in sorted(set(paths)):
+        if p.is_file() and "__pycache__" not in p.parts:
+            h.update(str(p.relative_to(ROOT) if p.is_relative_to(ROOT) else p).encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
+
+
+def _tree(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
+
+
+def bundle_fingerprint(assignment: str) -> str:
+    """What autograder.zip is built from: the packages it ships, the suite, the solution, the template."""
+    a = registry.get(assignment)
+    packages = [ROOT / "autograder" / sub for sub in ("checking", "engine", "gradescope")]
+    return _digest([p for d in packages for p in d.glob("*.py")] + [ROOT / "autograder" / "authoring" / "bundle.py",
+                   ROOT / "requirements.txt", a.config, a.solution, a.template] + _tree(a.suite))
+
+
+def release_fingerprint(assignment: str) -> str:
+    """Everything the three zips and the gate depend on (the bundle's inputs, the handout, the
+    assignment's folder, the example class, and the authoring code)."""
+    a = registry.get(assignment)
+    return _digest([p for p in (ROOT / "autograder").rglob("*.py")] + [ROOT / "requirements.txt"]
+                   + _tree(a.folder) + _tree(a.suite) + _tree(a.examples.parent) + [a.solution, a.template])
+
+
+def _record(out: Path) -> dict:
+    try:
+        return json.loads((out / RECORD).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+# -- one assignment -----------------------------------------------------------------------------------
+def release(assignment: str, dist: Path = DIST, check: bool = True, jobs: int | None = None,
+            progress: Progress | None = None, pool: ThreadPoolExecutor | None = None) -> Path:
+    """Build (and, with ``check``, gate) ``dist/<id>/``; raises ``GateFailure`` listing every problem."""
+    progress = progress or Progress()
+    say = lambda text: progress.say(assignment, text)  # noqa: E731
     out = dist / assignment
+    t0 = time.monotonic()
+    problems, questions = gate.static_problems(assignment)
+    if questions is None:  # a part is missing, or the suite does not load: nothing can be built
+        _refuse(out, assignment, problems)
+    fingerprint = release_fingerprint(assignment)
+    kept = _record(out)
+    if check and kept.get("fingerprint") == fingerprint and kept.get("gated") and not problems:
+        say(f"unchanged since its last gated release ({fingerprint}): dist/{assignment}/ kept as it is")
+        return out
+    say(f"checked every part, the suite, the handout and examples/ ({time.monotonic() - t0:.1f} s)")
+    t0 = time.monotonic()
+    try:
+        reference = reference_results(assignment, questions)
+    except SystemExit as exc:
+        _refuse(out, assignment, problems + [str(exc).removeprefix("error: ")])
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    with tempfile.TemporaryDirectory(prefix=f"release-{assignment}-") as tmp:
-        stage = Path(tmp)
-        build_autograder_zip(assignment, reference, stage, out / "autograder.zip")
-        print(f"   built {out / 'autograder.zip'}", flush=True)
-        kit = out / student_zip_name(assignment)
-        build_student_zip(assignment, reference, questions, stage, kit)
-        print(f"   built {kit} (unzips into its own folder {assignment}/)", flush=True)
-        build_solutions_zip(assignment, stage, out / "solutions.zip", questions)
-        print(f"   built {out / 'solutions.zip'}", flush=True)
-    if check:
-        print("   gate: otter run on the reference solution and on the stub template ...", flush=True)
-        problems = gate(assignment, out / "autograder.zip", out / student_zip_name(assignment))
-        if problems:
-            shutil.rmtree(out)
-            raise GateFailure(f"release of {assignment} refused:\n  - " + "\n  - ".join(problems))
-        print("   gate passed: reference full marks, template zero, one Gradescope results.json entry per check, "
-              f"no hidden test in {student_zip_name(assignment)}", flush=True)
-        print("   suite strength: the example bugs and the degenerate submissions each check catches ...", flush=True)
-        text, sound = strength.report(assignment, limit=0, seed=0, jobs=os.cpu_count() or 2)
-        (out / "strength.md").write_text(text)
-        print("   " + text.replace("\n", "\n   "), flush=True)
-        if not sound:
-            shutil.rmtree(out)
-            raise GateFailure(f"release of {assignment} refused: a check catches nothing, or the reference "
-                              "loses a point (the table above; `python -m autograder.authoring.strength` adds mutants)")
+    try:
+        with tempfile.TemporaryDirectory(prefix=f"release-{assignment}-") as tmp:
+            stage = Path(tmp)
+            build_autograder_zip(assignment, reference, stage, out / "autograder.zip")
+            build_student_zip(assignment, reference, questions, stage, out / student_zip_name(assignment))
+            build_solutions_zip(assignment, stage, out / "solutions.zip", questions)
+    except GateFailure as exc:
+        _refuse(out, assignment, problems + [str(exc)])
+    say(f"built autograder.zip, {student_zip_name(assignment)}, solutions.zip ({time.monotonic() - t0:.1f} s)")
+    if not check:
+        (out / RECORD).write_text(json.dumps({"fingerprint": fingerprint, "gated": False}))
+        return out
+    own_pool = pool is None
+    pool = pool or ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2)
+    try:
+        otter = pool.submit(_otter_runs, assignment, out / "autograder.zip", say)
+        graded = pool.submit(_grade_run, assignment, say)
+        otter_results, (results, who) = otter.result(), graded.result()
+    finally:
+        if own_pool:
+            pool.shutdown()
+    problems += gate.graded_problems(assignment, questions, results, who)
+    problems += gate.bundle_problems(assignment, questions, otter_results, out / student_zip_name(assignment),
+                                     out / "autograder.zip")
+    passed = {s: {t["name"]: t.get("score", 0) >= t.get("max_score", 0) > 0 for t in r.get("tests", [])}
+              for s, r in results.items()}
+    text, _ = strength.table(assignment, {s: w for s, w in who.items() if w[0] != "template"}, passed)
+    if problems:
+        _refuse(out, assignment, problems)
+    (out / "strength.md").write_text(text)
+    (out / RECORD).write_text(json.dumps({"fingerprint": fingerprint, "gated": True}))
+    say("gate passed: the reference full marks and the template zero through make grade and otter run, every "
+        "check fails some wrong submission, every example loses what expected.toml says")
     return out
 
 
+def _refuse(out: Path, assignment: str, problems: list[str]):
+    shutil.rmtree(out, ignore_errors=True)  # nothing refused may be uploaded by mistake
+    raise GateFailure(f"release of {assignment} refused ({len(problems)} problem{'s' * (len(problems) != 1)}):\n  - "
+                      + "\n  - ".join(problems))
+
+
+def _otter_runs(assignment: str, autograder_zip: Path, say) -> dict[str, dict]:
+    """results.json of otter run on the reference and the template, kept by the bundle's fingerprint."""
+    t0 = time.monotonic()
+    cache = WORK / assignment / f"otter-{bundle_fingerprint(assignment)}.json"
+    if cache.exists():
+        say("otter run: the bundle's inputs are unchanged, its last results reused")
+        return json.loads(cache.read_text())
+    results = {who: gate.otter_results(autograder_zip, assignment, who) for who in ("reference", "template")}
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    for stale in cache.parent.glob("otter-*.json"):
+        stale.unlink()
+    cache.write_text(json.dumps(results))
+    say(f"otter run on the reference and on the template ({time.monotonic() - t0:.0f} s)")
+    return results
+
+
+def _grade_run(assignment: str, say) -> tuple[dict[str, dict], dict[str, tuple[str, str]]]:
+    """One make grade run (resumed: unchanged submissions keep their grades) of the reference, the
+    template, the degenerate submissions and the examples: (student -> results.json, who)."""
+    t0 = time.monotonic()
+    a = registry.get(assignment)
+    folder, out = WORK / assignment / "submissions", WORK / assignment / "grades"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    who = {"zz_reference": ("reference", "the reference solution"), "zz_template": ("template", "the stub template")}
+    shutil.copy(a.solution, folder / "zz_reference.py")
+    shutil.copy(a.template, folder / "zz_template.py")
+    for strategy in degenerate.STRATEGIES:
+        (folder / f"zz_degenerate_{strategy}.py").write_text(degenerate.variant(assignment, strategy))
+        who[f"zz_degenerate_{strategy}"] = ("degenerate", strategy)
+    for student, path in gate.example_entries(assignment).items():
+        (shutil.copytree if path.is_dir() else shutil.copy)(path, folder / path.name)
+        who[student] = ("example", student)
+    proc = subprocess.run([sys.executable, "-m", "autograder.engine.grade", "--jobs", "1", "--submissions",
+                           str(folder), "--out", str(out), assignment], cwd=ROOT, capture_output=True, text=True)
+    results = {}
+    statuses = _statuses(out / assignment / "grades.csv")
+    for student in who:
+        path = out / assignment / student / "results.json"
+        if path.exists():
+            results[student] = json.loads(path.read_text()) | {"status": statuses.get(student, "missing")}
+    if proc.returncode != 0 and not results:
+        raise GateFailure(f"make grade failed on {assignment} (exit {proc.returncode}): {proc.stderr[-1500:]}")
+    say(f"graded the reference, the template, {len(degenerate.STRATEGIES)} degenerate submissions and "
+        f"{sum(g == 'example' for g, _ in who.values())} examples ({time.monotonic() - t0:.0f} s)")
+    return results, who
+
+
+def _statuses(grades_csv: Path) -> dict[str, str]:
+    import csv
+
+    if not grades_csv.exists():
+        return {}
+    with open(grades_csv, newline="", encoding="utf-8") as f:
+        return {row["student"]: row["status"] for row in csv.DictReader(f)}
+
+
+# -- the command --------------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m autograder.authoring.release",
-        description="Build dist/<id>/{autograder,student,solutions}.zip and gate them through otter run.",
-    )
+        description="Build dist/<id>/{autograder.zip,<id>-student.zip,solutions.zip} and gate them: the static "
+                    "checks, one make grade run (reference, template, degenerate submissions, examples) and "
+                    "otter run on the built bundle.  Every problem is reported at once.")
     ids = registry.ids()
     parser.add_argument("assignments", nargs="*", default=ids, metavar="ID",
                         help=f"assignment ids (default: all of {', '.join(ids)})")
     parser.add_argument("--dist", type=Path, default=DIST, help="output folder (default: dist)")
-    parser.add_argument("--no-gate", action="store_true", help="skip the otter run gate (for quick iteration only)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2,
+                        help="gate runs (otter run, make grade) side by side (default: the number of cores)")
+    parser.add_argument("--no-gate", action="store_true",
+                        help="build only, for quick iteration: the zips are NOT GATED and must not be uploaded")
     args = parser.parse_args(argv)
-    for assignment in args.assignments:
-        if assignment not in ids:
-            parser.error(f"unknown assignment {assignment}; choose from {', '.join(ids)}")
-        release(assignment, args.dist, check=not args.no_gate)
-    print(f"release ready in {args.dist}: upload <id>/autograder.zip to Gradescope; give students <id>/<id>-student.zip "
-          "(it unzips into its own folder <id>/; there they run python -m pip install -r requirements.txt once, "
-          "then python check.py)")
+    unknown = [a for a in args.assignments if a not in ids]
+    if unknown:
+        parser.error(f"unknown assignment {', '.join(unknown)}; choose from {', '.join(ids)}")
+    progress = Progress()
+    refused: dict[str, str] = {}
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool, \
+            ThreadPoolExecutor(max_workers=len(args.assignments)) as drivers:
+        futures = {a: drivers.submit(release, a, args.dist, not args.no_gate, args.jobs, progress, pool)
+                   for a in args.assignments}
+        for a, future in futures.items():
+            try:
+                future.result()
+            except GateFailure as exc:
+                refused[a] = str(exc)
+            except Exception:  # noqa: BLE001 -- a bug of this tool, not of the assignment: say so, go on
+                import traceback
+
+                refused[a] = (f"release of {a} stopped by an error of the release tool itself (not a problem of "
+                              f"the assignment; please report it):\n{traceback.format_exc()}")
+    for a, why in refused.items():
+        print(f"\n{why}", file=sys.stderr)
+    elapsed = time.monotonic() - progress.start
+    if refused:
+        print(f"\nrelease refused for {', '.join(refused)} ({elapsed:.0f} s); fix the problems listed above and run "
+              "make release again (what did not change is not redone)", file=sys.stderr)
+        return 1
+    if args.no_gate:
+        print(f"\nNOT GATED: built in {args.dist} in {elapsed:.0f} s without the gate -- do not upload these zips "
+              "to Gradescope or give them to students; run make release without --no-gate first")
+        return 0
+    print(f"\nrelease ready in {args.dist} ({elapsed:.0f} s): upload <id>/autograder.zip to Gradescope; give "
+          "students <id>/<id>-student.zip (it unzips into its own folder <id>/; there they run python -m pip "
+          "install -r requirements.txt once, then python check.py)")
     return 0
 
 

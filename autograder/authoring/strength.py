@@ -244,14 +244,22 @@ def report(assignment: str, limit: int | None = None, seed: int = 0, jobs: int =
                         str(folder), "--out", str(out), assignment], cwd=ROOT, check=True,
                        capture_output=True, text=True)
         passed = _outcomes(out, assignment, who)
-    checks = list(passed["reference"])
+    return table(assignment, who, passed, seed, min_score)
+
+
+def table(assignment: str, who: dict[str, tuple[str, str]], passed: dict[str, dict[str, bool]], seed: int = 0,
+          min_score: float | None = None) -> tuple[str, bool]:
+    """The report of one grade run: ``who`` is student -> (group, description), groups ``reference``,
+    ``example``, ``degenerate``, ``mutant`` (others are left out); ``passed`` student -> {test: passed}."""
+    reference = next(s for s, (g, _) in who.items() if g == "reference")
+    checks = list(passed[reference])
     groups = {g: [s for s, (grp, _) in who.items() if grp == g] for g in ("example", "degenerate", "mutant")}
     caught = {c: {g: [s for s in groups[g] if not passed[s].get(c, False)] for g in groups} for c in checks}
     lines = [f"## Suite strength: {assignment}", "",
              f"{len(groups['example'])} examples, {len(groups['degenerate'])} degenerate submissions, "
              f"{len(groups['mutant'])} mutants of the reference (seed {seed}).", "",
              "| check | examples caught | degenerate caught | mutants killed |", "|---|---:|---:|---:|"]
-    defects = [c for c in checks if not passed["reference"][c]]
+    defects = [c for c in checks if not passed[reference][c]]
     for c in checks:
         counts = [len(caught[c][g]) for g in groups]
         if not any(counts):
@@ -261,14 +269,14 @@ def report(assignment: str, limit: int | None = None, seed: int = 0, jobs: int =
     killed = {s for s in groups["mutant"] if not all(passed[s].get(c, False) for c in checks)}
     low = []
     if groups["mutant"]:  # (make release grades none: the mutation score is the strength command's)
-        table, survivor_lines, low = _mutation_scores(assignment, questions, checks, caught, who, groups["mutant"],
-                                                      min_score)
+        scores, survivor_lines, low = _mutation_scores(assignment, questions, checks, caught, who, groups["mutant"],
+                                                       min_score)
         lines += ["", "| question | mutants killed | share of all mutants |", "|---|---:|---:|"]
         for q in questions:
             mine = {s for c in checks if c.startswith(q + ":") for s in caught[c]["mutant"]}
             lines.append(f"| {q} | {len(mine)} | {len(mine) / max(1, len(groups['mutant'])):.0%} |")
         lines.append(f"| all | {len(killed)} | {len(killed) / max(1, len(groups['mutant'])):.0%} |")
-        lines += table + survivor_lines
+        lines += scores + survivor_lines
     survivors = [who[s][1] for s in groups["mutant"] if s not in killed]
     if survivors:
         lines += ["", "Mutants no check catches (a missing test, or no observable change):", ""]
