@@ -193,6 +193,10 @@ def _examples_declared(assignment: str, questions) -> list[str]:
         unknown = sorted(set(entry.get("loses", [])) - names) if names is not None else []
         if unknown:
             problems.append(f"{where}: [{student}] loses {', '.join(unknown)}, which the suite has no question of")
+    lost = {q for entry in spec.values() for q in entry.get("loses", [])}
+    for q in sorted((names or set()) - lost):
+        problems.append(f"no example in examples/{assignment}/ loses points on {q}: add one with a bug there and say "
+                        "so in expected.toml (staff_notes.md lists, per question, the example bugs it catches)")
     return problems
 
 

@@ -96,10 +96,17 @@ def _record(out: Path) -> dict:
 
 
 # -- one assignment -----------------------------------------------------------------------------------
-def release(assignment: str, dist: Path = DIST, check: bool = True, jobs: int | None = None,
-            progress: Progress | None = None, pool: ThreadPoolExecutor | None = None) -> Path:
-    """Build (and, with ``check``, gate) ``dist/<id>/``; raises ``GateFailure`` listing every problem."""
-    progress = progress or Progress()
+class Prepared:
+    """An assignment checked and built, waiting for its gate runs."""
+
+    def __init__(self, assignment, out, questions, problems, fingerprint, say):
+        self.assignment, self.out, self.questions, self.problems = assignment, out, questions, problems
+        self.fingerprint, self.say = fingerprint, say
+
+
+def prepare(assignment: str, dist: Path, check: bool, progress: Progress) -> Prepared | None:
+    """The static gate and the build (in this thread: loading suites is not thread-safe); None when
+    the assignment is unchanged since its last gated release.  Raises ``GateFailure``."""
     say = lambda text: progress.say(assignment, text)  # noqa: E731
     out = dist / assignment
     t0 = time.monotonic()
@@ -110,7 +117,7 @@ def release(assignment: str, dist: Path = DIST, check: bool = True, jobs: int | 
     kept = _record(out)
     if check and kept.get("fingerprint") == fingerprint and kept.get("gated") and not problems:
         say(f"unchanged since its last gated release ({fingerprint}): dist/{assignment}/ kept as it is")
-        return out
+        return None
     say(f"checked every part, the suite, the handout and examples/ ({time.monotonic() - t0:.1f} s)")
     t0 = time.monotonic()
     try:
@@ -129,30 +136,40 @@ def release(assignment: str, dist: Path = DIST, check: bool = True, jobs: int | 
         _refuse(out, assignment, problems + [str(exc)])
     say(f"built autograder.zip, {student_zip_name(assignment)}, solutions.zip ({time.monotonic() - t0:.1f} s)")
     if not check:
+        if problems:
+            _refuse(out, assignment, problems)
         (out / RECORD).write_text(json.dumps({"fingerprint": fingerprint, "gated": False}))
-        return out
-    own_pool = pool is None
-    pool = pool or ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2)
-    try:
-        otter = pool.submit(_otter_runs, assignment, out / "autograder.zip", say)
-        graded = pool.submit(_grade_run, assignment, say)
-        otter_results, (results, who) = otter.result(), graded.result()
-    finally:
-        if own_pool:
-            pool.shutdown()
-    problems += gate.graded_problems(assignment, questions, results, who)
-    problems += gate.bundle_problems(assignment, questions, otter_results, out / student_zip_name(assignment),
-                                     out / "autograder.zip")
+    return Prepared(assignment, out, questions, problems, fingerprint, say)
+
+
+def finish(p: Prepared, graded: tuple[dict, dict], otter_results: dict) -> Path:
+    """Every problem of the gate at once (``GateFailure``), or the gated release recorded."""
+    results, who = graded
+    problems = p.problems + gate.graded_problems(p.assignment, p.questions, results, who)
+    problems += gate.bundle_problems(p.assignment, p.questions, otter_results,
+                                     p.out / student_zip_name(p.assignment), p.out / "autograder.zip")
+    if problems:
+        _refuse(p.out, p.assignment, problems)
     passed = {s: {t["name"]: t.get("score", 0) >= t.get("max_score", 0) > 0 for t in r.get("tests", [])}
               for s, r in results.items()}
-    text, _ = strength.table(assignment, {s: w for s, w in who.items() if w[0] != "template"}, passed)
-    if problems:
-        _refuse(out, assignment, problems)
-    (out / "strength.md").write_text(text)
-    (out / RECORD).write_text(json.dumps({"fingerprint": fingerprint, "gated": True}))
-    say("gate passed: the reference full marks and the template zero through make grade and otter run, every "
-        "check fails some wrong submission, every example loses what expected.toml says")
-    return out
+    text, _ = strength.table(p.assignment, {s: w for s, w in who.items() if w[0] != "template"}, passed)
+    (p.out / "strength.md").write_text(text)
+    (p.out / RECORD).write_text(json.dumps({"fingerprint": p.fingerprint, "gated": True}))
+    p.say("gate passed: the reference full marks and the template zero through make grade and otter run, every "
+          "check fails some wrong submission, every example loses what expected.toml says")
+    return p.out
+
+
+def release(assignment: str, dist: Path = DIST, check: bool = True) -> Path:
+    """Build (and, with ``check``, gate) ``dist/<id>/``; raises ``GateFailure`` listing every problem."""
+    progress = Progress()
+    p = prepare(assignment, dist, check, progress)
+    if p is None or not check:
+        return dist / assignment
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        graded = pool.submit(_grade_run, assignment, p.say)
+        otter = pool.submit(_otter_runs, assignment, p.out / "autograder.zip", p.say)
+        return finish(p, graded.result(), otter.result())
 
 
 def _refuse(out: Path, assignment: str, problems: list[str]):
@@ -209,6 +226,22 @@ def _grade_run(assignment: str, say) -> tuple[dict[str, dict], dict[str, tuple[s
     return results, who
 
 
+def _guarded(refused: dict, assignment: str, step, *args):
+    """``step(*args)``; a refusal or an error of this tool itself is recorded in ``refused`` (and
+    re-raised as ``GateFailure``), never a traceback that stops the other assignments."""
+    try:
+        return step(*args)
+    except GateFailure as exc:
+        refused[assignment] = str(exc)
+        raise
+    except Exception:  # noqa: BLE001 -- a bug of this tool, not of the assignment: say so, go on
+        import traceback
+
+        refused[assignment] = (f"release of {assignment} stopped by an error of the release tool itself (not a "
+                               f"problem of the assignment; please report it):\n{traceback.format_exc()}")
+        raise GateFailure(refused[assignment]) from None
+
+
 def _statuses(grades_csv: Path) -> dict[str, str]:
     import csv
 
@@ -239,20 +272,20 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown assignment {', '.join(unknown)}; choose from {', '.join(ids)}")
     progress = Progress()
     refused: dict[str, str] = {}
-    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool, \
-            ThreadPoolExecutor(max_workers=len(args.assignments)) as drivers:
-        futures = {a: drivers.submit(release, a, args.dist, not args.no_gate, args.jobs, progress, pool)
-                   for a in args.assignments}
-        for a, future in futures.items():
+    running = {}
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        for a in args.assignments:  # checked and built one by one; each one's gate runs start at once
             try:
-                future.result()
-            except GateFailure as exc:
-                refused[a] = str(exc)
-            except Exception:  # noqa: BLE001 -- a bug of this tool, not of the assignment: say so, go on
-                import traceback
-
-                refused[a] = (f"release of {a} stopped by an error of the release tool itself (not a problem of "
-                              f"the assignment; please report it):\n{traceback.format_exc()}")
+                p = _guarded(refused, a, prepare, a, args.dist, not args.no_gate, progress)
+            except GateFailure:
+                continue
+            if p is not None and not args.no_gate:
+                running[a] = (p, pool.submit(_grade_run, a, p.say), pool.submit(_otter_runs, a, p.out / "autograder.zip", p.say))
+        for a, (p, graded, otter) in running.items():
+            try:
+                _guarded(refused, a, lambda: finish(p, graded.result(), otter.result()))
+            except GateFailure:
+                pass
     for a, why in refused.items():
         print(f"\n{why}", file=sys.stderr)
     elapsed = time.monotonic() - progress.start
