@@ -2,6 +2,8 @@
 #   make grade                      grade the bundled example class (examples/) into grades/
 #   make grade ASSIGNMENT=<id> SUBMISSIONS=<dir> OUT=<dir> [STUDENT="Blaise Pascal,bob"] [FORCE=1] [JOBS=4] [ARGS=...]
 #   make release [ASSIGNMENT=<id>]  build dist/<id>/{autograder,student,solutions}.zip (gated)
+#   make new-assignment ID=<id> TITLE="..."  every part of a new assignment, ready to release
+#   make handout [ASSIGNMENT=<id>]  rewrite the handout's generated block; list where it disagrees with the suite
 #   make test                       the project's own tests, fast lane (under 5 minutes)
 #   make test-all                   ... and the slow lane: full example classes, attacks, every otter run
 #   make bench                      benchmarks (ratios measured side by side)
@@ -20,6 +22,8 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 STUDENT :=
 FORCE :=
 ARGS :=
+ID :=
+TITLE :=
 # The grader runs with python -P (the current folder is not on sys.path): the project is found
 # through PYTHONPATH, set to this folder explicitly.
 RUN := PYTHONPATH="$(CURDIR)" $(PY) -P -m
@@ -27,10 +31,10 @@ RUN := PYTHONPATH="$(CURDIR)" $(PY) -P -m
 GRADE_OPTIONS = --jobs $(JOBS) --out $(OUT) --submissions $(SUBMISSIONS) \
 	$(if $(STUDENT),--students '$(subst ','\'',$(STUDENT))') $(if $(filter-out 0 no false,$(FORCE)),--force) $(ARGS)
 
-.PHONY: help setup grade release test test-slow test-all bench clean
+.PHONY: help setup grade release new-assignment handout test test-slow test-all bench clean
 
 help:
-	@sed -n '2,8p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
 
 $(VENV)/.ready: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null || { echo "error: need Python 3.11 (found: $(PYTHON)); install it or run make PYTHON=/path/to/python3.11"; exit 1; }
@@ -61,6 +65,14 @@ grade: setup
 
 release: setup
 	$(RUN) autograder.authoring.release $(ARGS) $(ASSIGNMENT)
+
+# ID and TITLE: each passed in single quotes, as it is (quotes included)
+new-assignment: setup
+	$(if $(and $(ID),$(TITLE)),,$(error make new-assignment needs both ID and TITLE: make new-assignment ID=<id> TITLE="..."))
+	$(RUN) autograder.authoring.scaffold '$(subst ','\'',$(ID))' --title '$(subst ','\'',$(TITLE))'
+
+handout: setup
+	$(RUN) autograder.authoring.handout $(ASSIGNMENT)
 
 test: setup
 	$(PY) -m pytest -q -m "not slow" tests
