@@ -25,6 +25,8 @@ from autograder.engine import registry
 from autograder.engine.reference import CHECKING
 from autograder.engine.suite import ROOT, SUITES, load_suite, suite_files
 
+from .handout import STUDENT_PYTHONS, STUDENT_REQUIREMENTS, import_sentence
+from .handout import kit_name as student_zip_name
 from .public_tests import public_only
 
 DIST = ROOT / "dist"
@@ -40,13 +42,13 @@ CHECK_PY = '''"""Run the public tests of {id} on your file:
     python check.py                  checks {id}.py in this folder
     python check.py path/to/file.py  checks that file
 
-Needs Python 3.10 to 3.13 with numpy and matplotlib:   python -m pip install -r requirements.txt
+Needs Python {low} to {high} with numpy and matplotlib:   python -m pip install -r requirements.txt
 """
 import sys
 
 # Before anything an old Python cannot read: this much is valid Python 2.7 and 3.0-3.9 too.
-if sys.version_info < (3, 10):
-    sys.exit("check.py needs Python 3.10 or newer; this is Python %d.%d (%s)." % (sys.version_info[:2] + (sys.executable,)))
+if sys.version_info < ({low_tuple}):
+    sys.exit("check.py needs Python {low} or newer; this is Python %d.%d (%s)." % (sys.version_info[:2] + (sys.executable,)))
 import importlib.util
 from pathlib import Path
 
@@ -61,9 +63,6 @@ for package in local.REQUIRED:
         sys.exit(local.missing_package_message(package, HERE / "requirements.txt"))
 sys.exit(local.main(sys.argv[1:], kit_folder=HERE))
 '''
-# What check.py needs, as ranges that install on Python 3.10-3.13 (the handouts state them). The
-# project itself is tested with the pins of requirements.txt, inside these ranges.
-STUDENT_REQUIREMENTS = "numpy>=1.24,<3\nmatplotlib>=3.7,<4\n"
 
 
 class GateFailure(SystemExit):
@@ -247,11 +246,6 @@ def bundle_requirements(root: Path) -> str:
     return "".join(pins[d] + "\n" for d in sorted(needed) if d != OTTER_DISTRIBUTION)
 
 
-def student_zip_name(assignment: str) -> str:
-    """The kit's file name: each assignment's its own, so that two downloads never share a name."""
-    return f"{assignment}-student.zip"
-
-
 def build_student_zip(assignment: str, reference: dict, questions, stage: Path, out: Path) -> None:
     """The student kit: every file inside one folder ``<id>/``, so that two kits unzipped into the same
     place stay apart; ``check.py`` finds everything else relative to itself."""
@@ -265,7 +259,8 @@ def build_student_zip(assignment: str, reference: dict, questions, stage: Path, 
     (src / KIT_FACTS).write_text(json.dumps(kit_facts(assignment, questions), indent=1))
     shutil.copy(a.template, src / f"{assignment}.py")
     shutil.copy(a.handout, src / "handout.md")
-    (src / "check.py").write_text(CHECK_PY.format(id=assignment))
+    (src / "check.py").write_text(CHECK_PY.format(id=assignment, low=STUDENT_PYTHONS[0], high=STUDENT_PYTHONS[1],
+                                                     low_tuple=STUDENT_PYTHONS[0].replace('.', ', ')))
     (src / "requirements.txt").write_text(STUDENT_REQUIREMENTS)
     for name in a.student_files:
         shutil.copy(a.folder / name, src / Path(name).name)
@@ -300,17 +295,13 @@ def contract_names(template: str) -> list[str]:
 
 
 def import_rule(handout: str, assignment: str = "") -> str:
-    """The handout's sentence saying what may be imported (the first one naming the standard
-    library), as plain text: check.py quotes it when a file imports a forbidden package."""
-    import re
-
-    for paragraph in re.split(r"\n\s*\n", handout):
-        flat = " ".join(paragraph.split())
-        for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z*`(\"])", flat):
-            if "standard library" in sentence.lower():
-                return re.sub(r"\*\*|`", "", sentence).strip()
-    raise GateFailure(f"the handout of {assignment or 'this assignment'} has no sentence naming what may be imported "
-                      "(\"... the standard library ...\"): check.py quotes it to a student who imports sympy")
+    """The handout's sentence saying what may be imported (``handout.import_sentence``): check.py
+    quotes it when a file imports a forbidden package."""
+    rule = import_sentence(handout)
+    if rule is None:
+        raise GateFailure(f"the handout of {assignment or 'this assignment'} has no sentence naming what may be "
+                          "imported (\"... the standard library ...\"): check.py quotes it to a student who imports sympy")
+    return rule
 
 
 def build_solutions_zip(assignment: str, stage: Path, out: Path, questions=None) -> None:

@@ -144,10 +144,7 @@ def _contract_problems(a) -> list[str]:
 
 
 def _handout_problems(assignment: str, questions) -> list[str]:
-    try:
-        from . import handout
-    except ImportError:  # TEMPORARY until handout.py lands
-        return []
+    from . import handout
 
     return handout.handout_problems(assignment, questions)
 

@@ -115,7 +115,8 @@ def prepare(assignment: str, dist: Path, check: bool, progress: Progress) -> Pre
         _refuse(out, assignment, problems)
     fingerprint = release_fingerprint(assignment)
     kept = _record(out)
-    if check and kept.get("fingerprint") == fingerprint and kept.get("gated") and not problems:
+    built = all((out / name).exists() for name in ("autograder.zip", student_zip_name(assignment), "solutions.zip"))
+    if check and kept.get("fingerprint") == fingerprint and kept.get("gated") and built and not problems:
         say(f"unchanged since its last gated release ({fingerprint}): dist/{assignment}/ kept as it is")
         return None
     say(f"checked every part, the suite, the handout and examples/ ({time.monotonic() - t0:.1f} s)")
@@ -185,6 +186,7 @@ def _otter_runs(assignment: str, autograder_zip: Path, say) -> dict[str, dict]:
     if cache.exists():
         say("otter run: the bundle's inputs are unchanged, its last results reused")
         return json.loads(cache.read_text())
+    say("otter run on the reference and on the template: started")
     results = {who: gate.otter_results(autograder_zip, assignment, who) for who in ("reference", "template")}
     cache.parent.mkdir(parents=True, exist_ok=True)
     for stale in cache.parent.glob("otter-*.json"):
@@ -211,6 +213,8 @@ def _grade_run(assignment: str, say) -> tuple[dict[str, dict], dict[str, tuple[s
     for student, path in gate.example_entries(assignment).items():
         (shutil.copytree if path.is_dir() else shutil.copy)(path, folder / path.name)
         who[student] = ("example", student)
+    say(f"grade run started ({len(who)} submissions; an example that hangs waits out its time limit, unless "
+        "graded before with the same suite)")
     proc = subprocess.run([sys.executable, "-m", "autograder.engine.grade", "--jobs", "1", "--submissions",
                            str(folder), "--out", str(out), assignment], cwd=ROOT, capture_output=True, text=True)
     results = {}
