@@ -1,10 +1,10 @@
 # One entry point for students' staff: every target bootstraps .venv from the pinned requirements.
 #   make grade                      grade the bundled example class (examples/) into grades/
 #   make grade ASSIGNMENT=<id> SUBMISSIONS=<dir> OUT=<dir> [STUDENT="Blaise Pascal,bob"] [FORCE=1] [JOBS=4] [ARGS=...]
-#   make release [ASSIGNMENT=<id>]  build dist/<id>/{autograder,student,solutions}.zip (gated)
+#   make release [ASSIGNMENT=<id>]  build and gate dist/<id>/ (every problem at once; unchanged work reused) [ARGS=--no-gate]
 #   make new-assignment ID=<id> TITLE="..."  every part of a new assignment, ready to release
 #   make handout [ASSIGNMENT=<id>]  rewrite the handout's generated block; list where it disagrees with the suite
-#   make test                       the project's own tests, fast lane (under 5 minutes)
+#   make test                       the project's own tests, fast lane (under 3 minutes)
 #   make test-all                   ... and the slow lane: full example classes, attacks, every otter run
 #   make bench                      benchmarks (ratios measured side by side)
 #   make gradescope-image           forward_mode's bundle in a Gradescope-like image, as root (tools/gradescope_image/)
