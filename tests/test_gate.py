@@ -144,6 +144,14 @@ def test_no_gate_ends_loudly_not_gated(project):
     assert "release ready" not in proc.stdout
 
 
+def test_no_gate_builds_but_says_what_the_gate_would_refuse(project):
+    edit(project, SUITE_FILE, "points=1, hidden=True", "points=0, hidden=True")
+    proc = run(project, "-m", "autograder.authoring.release", "--no-gate", ID)
+    assert proc.returncode == 0 and (project / "dist" / ID / "autograder.zip").exists(), proc.stderr
+    assert "NOT GATED, and the gate would refuse it:" in proc.stdout and "worth 0 points" in proc.stdout
+    assert proc.stdout.strip().splitlines()[-1].startswith("NOT GATED:")
+
+
 def test_a_missing_part_refuses_the_release_without_a_traceback(project):
     (project / "student_template" / f"{ID}.py").unlink()
     proc = run(project, "-m", "autograder.authoring.release", ID)
