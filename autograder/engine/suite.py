@@ -7,6 +7,7 @@ otter ``test_case``s whose test function carries the ``Check`` made by ``@check`
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Overridable so that the engine's own tests can run it on a toy assignment (tests/fixtures/).
 SUITES = Path(os.environ.get("AUTOGRADER_SUITES", ROOT / "autograder" / "suites")).resolve()
 SOLUTIONS = Path(os.environ.get("AUTOGRADER_SOLUTIONS", ROOT / "solutions")).resolve()
+_LOADING = threading.Lock()
 
 
 @dataclass
@@ -50,7 +52,14 @@ def suite_files(assignment: str) -> list[Path]:
 
 
 def load_suite(assignment: str) -> list[Question]:
-    """Every question of the assignment, in file order, with resolved points."""
+    """Every question of the assignment, in file order, with resolved points.  One thread at a time:
+    two threads importing otter's test files at once can deadlock on its module locks (the grader's
+    fork-server thread loads the suite while the main thread does)."""
+    with _LOADING:
+        return _load_suite(assignment)
+
+
+def _load_suite(assignment: str) -> list[Question]:
     import_otter_test_files_only()  # otter's parser without nbconvert & co (seconds of start-up)
     from otter.test_files.exception_test import ExceptionTestFile  # otter's own parser
 
