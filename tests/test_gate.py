@@ -140,6 +140,8 @@ def test_expected_toml_naming_an_unknown_question_or_file_is_named(project):
 def test_no_gate_ends_loudly_not_gated(project):
     proc = run(project, "-m", "autograder.authoring.release", "--no-gate", ID)
     assert proc.returncode == 0, proc.stderr
+    # the scaffold's notes to the author, which students would receive, are pointed out (not refused)
+    assert f"note: student_template/{ID}.py still holds the scaffold's notes to the author" in proc.stdout
     assert proc.stdout.strip().splitlines()[-1].startswith("NOT GATED:") and "do not upload" in proc.stdout
     assert "release ready" not in proc.stdout
 

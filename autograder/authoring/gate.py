@@ -197,6 +197,19 @@ def _examples_declared(assignment: str, questions) -> list[str]:
     return problems
 
 
+SCAFFOLD_NOTES = ("AUTHOR:", "TODO (author)")  # what make new-assignment marks for the author to replace
+
+
+def scaffold_leftovers(assignment: str) -> list[str]:
+    """Files students receive that still hold the scaffold's notes to the author (not a refusal: the
+    scaffold releases as it is; the release prints these as notes)."""
+    a = registry.get(assignment)
+    shipped = [a.template, a.handout] + suite_files(assignment)  # the public tests keep their docstrings
+    return [f"{_rel(f)} still holds the scaffold's notes to the author ({', '.join(m for m in SCAFFOLD_NOTES if m in text)}): "
+            "students receive it" for f in shipped if f.exists()
+            for text in [f.read_text(encoding="utf-8")] if any(m in text for m in SCAFFOLD_NOTES)]
+
+
 # -- probes must not reach judge-side code -----------------------------------------------------------
 def judge_side_leaks(assignment: str) -> list[str]:
     """A probe that reaches a name the suite's ``expect=`` or ``judge=`` uses (a formula, a table of

@@ -120,6 +120,8 @@ def prepare(assignment: str, dist: Path, check: bool, progress: Progress) -> Pre
         say(f"unchanged since its last gated release ({fingerprint}): dist/{assignment}/ kept as it is")
         return None
     say(f"checked every part, the suite, the handout and examples/ ({time.monotonic() - t0:.1f} s)")
+    for note in gate.scaffold_leftovers(assignment):
+        say(f"note: {note}")
     t0 = time.monotonic()
     try:
         reference = reference_results(assignment, questions)
