@@ -78,8 +78,8 @@ def test_every_missing_part_is_named_at_once(project):
     (project / "solutions" / f"{ID}.py").unlink()
     shutil.rmtree(project / "examples" / ID)
     problems = static_problems(project)
-    one(problems, "solution is missing", f"solutions/{ID}.py")
-    one(problems, "examples is missing", f"examples/{ID}/expected.toml")
+    one(problems, "reference solution is missing", f"solutions/{ID}.py")
+    one(problems, "example class's answer key is missing", f"examples/{ID}/expected.toml")
 
 
 def test_a_suite_file_without_its_name_is_named(project):
@@ -158,7 +158,7 @@ def test_a_missing_part_refuses_the_release_without_a_traceback(project):
     (project / "student_template" / f"{ID}.py").unlink()
     proc = run(project, "-m", "autograder.authoring.release", ID)
     assert proc.returncode == 1 and "Traceback" not in proc.stdout + proc.stderr
-    assert f"the template is missing: student_template/{ID}.py" in proc.stderr
+    assert f"the stub template is missing: student_template/{ID}.py" in proc.stderr
     assert not (project / "dist" / ID).exists()
 
 

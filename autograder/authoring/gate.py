@@ -31,6 +31,7 @@ import traceback
 import zipfile
 from pathlib import Path
 
+from autograder.checking.checks import JUDGE_RAISED
 from autograder.engine import registry
 from autograder.engine.probe_world import _is_call_to, _is_probe
 from autograder.engine.status import Status
@@ -41,8 +42,9 @@ from .bundle import _canonical, _pins, contract_names, engine_distributions, ott
 # Degenerate strategies whose functions return a value (the one left out raises ValueError): a check
 # that every one of these passes, and no example fails, accepts any returned value.
 RAISING_STRATEGIES = ("raises_value_error",)
+PART_NAMES = {"config": "config", "handout": "handout", "suite": "suite", "solution": "reference solution",
+              "template": "stub template", "examples": "example class's answer key"}  # registry.PARTS, in words
 EXAMPLE_STATUSES = tuple(s.value for s in Status if s is not Status.MISSING)
-JUDGE_RAISED = "the result could not be judged ("  # checks.Check.verdict's words for a judge's own crash
 
 
 def _rel(path: Path) -> str:
@@ -59,8 +61,8 @@ def static_problems(assignment: str) -> tuple[list[str], list | None]:
         a = registry.get(assignment)
     except (KeyError, SystemExit) as exc:
         return [str(exc).removeprefix("error: ").strip("'\"")], None
-    problems = [f"the {part} is missing: {_rel(path)} (`make new-assignment` writes a starting one; README, "
-                "\"Adding an assignment\", says what it holds)"
+    problems = [f"the {PART_NAMES.get(part, part)} is missing: {_rel(path)} (`make new-assignment` writes a "
+                "starting one; README, \"Adding an assignment\", says what it holds)"
                 for part, path in a.parts().items() if not path.exists()]
     problems += _suite_file_problems(assignment)
     questions = None
@@ -332,8 +334,8 @@ def _passed(results: dict, test_name: str) -> bool:
 
 def _reference_failure(test: dict) -> str:
     message = test.get("output", "")
-    if JUDGE_RAISED in message:
-        raised = message.split(JUDGE_RAISED, 1)[1].rsplit(")", 1)[0]
+    if f"{JUDGE_RAISED} (" in message:
+        raised = message.split(f"{JUDGE_RAISED} (", 1)[1].rsplit(")", 1)[0]
         return (f"the reference solution fails {test['name']} because the judge itself raised {raised}: a bug in "
                 "the suite's judge (or expect=), not in the solution")
     return f"the reference solution fails {test['name']}: {message}"

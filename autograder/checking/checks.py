@@ -50,6 +50,11 @@ REFERENCE = _Reference()
 """``expect=REFERENCE``: expected = the reference solution's probe result for the same case."""
 
 
+# A judge (or an expect= formula) that raises on a value is a bug of the suite, not of the student: the
+# case fails with these words, which the release gate looks for to say "the judge itself raised".
+JUDGE_RAISED = "the result could not be judged"
+
+
 class Cost:
     """A cost guard's rule (``@check(cost=Cost(...), repeat=r)``): the fastest of the ``r`` measured
     runs, in CPU seconds, is at most ``max_ratio`` times the CPU time of ``baseline(*case)``.
@@ -128,7 +133,7 @@ class Check(Probe):
             except BadData as exc:  # the child sent something that is not plain data
                 failures.append((args, f"the result could not be read ({exc})"))
             except Exception as exc:  # a judge tripping over a strange value fails this case, not the run
-                failures.append((args, f"the result could not be judged ({type(exc).__name__}: "
+                failures.append((args, f"{JUDGE_RAISED} ({type(exc).__name__}: "
                                        f"{str(exc)[:200]})"))
         if not failures:
             return None
