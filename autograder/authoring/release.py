@@ -13,7 +13,9 @@ number of cores).  Nothing is redone that did not change: the grade run resumes 
 its last run (``make grade``'s own fingerprint per submission, under ``build/release/<id>/``), the
 otter runs are kept by the fingerprint of what the bundle is built from, and an assignment whose
 every input is unchanged since its last gated release is not rebuilt at all.  All problems of an
-assignment are reported together; a refused assignment leaves no zip in ``dist/<id>/``.
+assignment are reported together.  The zips are built in ``dist/.<id>.unreleased/`` and moved to
+``dist/<id>/`` only once gated (or, with ``--no-gate``, marked NOT GATED): an interrupted release
+leaves no ungated zip where one is uploaded from, and a refused one leaves none at all.
 
 The expensive strength run (every mutant of the reference, 2-6 minutes per assignment) is not part
 of the release: ``python -m autograder.authoring.strength <id>``.
@@ -99,23 +101,24 @@ def _record(out: Path) -> dict:
 class Prepared:
     """An assignment checked and built, waiting for its gate runs."""
 
-    def __init__(self, assignment, out, questions, problems, fingerprint, say):
-        self.assignment, self.out, self.questions, self.problems = assignment, out, questions, problems
-        self.fingerprint, self.say = fingerprint, say
+    def __init__(self, assignment, out, final, questions, problems, fingerprint, say):
+        self.assignment, self.out, self.final, self.questions = assignment, out, final, questions
+        self.problems, self.fingerprint, self.say = problems, fingerprint, say
 
 
 def prepare(assignment: str, dist: Path, check: bool, progress: Progress) -> Prepared | None:
     """The static gate and the build (in this thread: loading suites is not thread-safe); None when
     the assignment is unchanged since its last gated release.  Raises ``GateFailure``."""
     say = lambda text: progress.say(assignment, text)  # noqa: E731
-    out = dist / assignment
+    final = dist / assignment
+    out = dist / f".{assignment}.unreleased"  # built here; moved to dist/<id>/ once gated (or NOT GATED)
     t0 = time.monotonic()
     problems, questions = gate.static_problems(assignment)
     if questions is None:  # a part is missing, or the suite does not load: nothing can be built
         _refuse(out, assignment, problems)
     fingerprint = release_fingerprint(assignment)
-    kept = _record(out)
-    built = all((out / name).exists() for name in ("autograder.zip", student_zip_name(assignment), "solutions.zip"))
+    kept = _record(final)
+    built = all((final / name).exists() for name in ("autograder.zip", student_zip_name(assignment), "solutions.zip"))
     if check and kept.get("fingerprint") == fingerprint and kept.get("gated") and built and not problems:
         say(f"unchanged since its last gated release ({fingerprint}): dist/{assignment}/ kept as it is")
         return None
@@ -142,7 +145,8 @@ def prepare(assignment: str, dist: Path, check: bool, progress: Progress) -> Pre
         for problem in problems:
             say(f"NOT GATED, and the gate would refuse it: {problem}")
         (out / RECORD).write_text(json.dumps({"fingerprint": fingerprint, "gated": False}))
-    return Prepared(assignment, out, questions, problems, fingerprint, say)
+        _publish(out, final)
+    return Prepared(assignment, out, final, questions, problems, fingerprint, say)
 
 
 def finish(p: Prepared, graded: tuple[dict, dict], otter_results: dict) -> Path:
@@ -158,9 +162,15 @@ def finish(p: Prepared, graded: tuple[dict, dict], otter_results: dict) -> Path:
     text, _ = strength.table(p.assignment, {s: w for s, w in who.items() if w[0] != "template"}, passed)
     (p.out / "strength.md").write_text(text)
     (p.out / RECORD).write_text(json.dumps({"fingerprint": p.fingerprint, "gated": True}))
+    _publish(p.out, p.final)
     p.say("gate passed: the reference full marks and the template zero through make grade and otter run, every "
           "check fails some wrong submission, every example loses what expected.toml says")
-    return p.out
+    return p.final
+
+
+def _publish(built: Path, final: Path) -> None:
+    shutil.rmtree(final, ignore_errors=True)
+    os.replace(built, final)
 
 
 def release(assignment: str, dist: Path = DIST, check: bool = True) -> Path:
@@ -176,7 +186,8 @@ def release(assignment: str, dist: Path = DIST, check: bool = True) -> Path:
 
 
 def _refuse(out: Path, assignment: str, problems: list[str]):
-    shutil.rmtree(out, ignore_errors=True)  # nothing refused may be uploaded by mistake
+    shutil.rmtree(out, ignore_errors=True)  # nothing refused may be uploaded by mistake: neither what
+    shutil.rmtree(out.parent / assignment, ignore_errors=True)  # was built now nor an older release
     raise GateFailure(f"release of {assignment} refused ({len(problems)} problem{'s' * (len(problems) != 1)}):\n  - "
                       + "\n  - ".join(problems))
 
