@@ -154,6 +154,14 @@ def test_no_gate_builds_but_says_what_the_gate_would_refuse(project):
     assert proc.stdout.strip().splitlines()[-1].startswith("NOT GATED:")
 
 
+def test_no_gate_builds_without_an_example_class(project):
+    """The bundles the adversarial tests attack are built this way, in copies without examples/."""
+    shutil.rmtree(project / "examples")
+    proc = run(project, "-m", "autograder.authoring.release", "--no-gate", ID)
+    assert proc.returncode == 0 and (project / "dist" / ID / "autograder.zip").exists(), proc.stderr
+    assert "the gate would refuse it: the example class's answer key is missing" in proc.stdout
+
+
 def test_a_missing_part_refuses_the_release_without_a_traceback(project):
     (project / "student_template" / f"{ID}.py").unlink()
     proc = run(project, "-m", "autograder.authoring.release", ID)

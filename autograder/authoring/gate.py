@@ -56,7 +56,8 @@ def _rel(path: Path) -> str:
 
 # -- before anything runs ----------------------------------------------------------------------------
 def static_problems(assignment: str) -> tuple[list[str], list | None]:
-    """(problems, the loaded suite or None if it cannot be loaded)."""
+    """(problems, the loaded suite; None when nothing can be built: a part the build reads is missing
+    or the suite does not load.  A missing example class is a problem, but the zips can be built.)"""
     try:
         a = registry.get(assignment)
     except (KeyError, SystemExit) as exc:
@@ -64,9 +65,10 @@ def static_problems(assignment: str) -> tuple[list[str], list | None]:
     problems = [f"the {PART_NAMES.get(part, part)} is missing: {_rel(path)} (`make new-assignment` writes a "
                 "starting one; README, \"Adding an assignment\", says what it holds)"
                 for part, path in a.parts().items() if not path.exists()]
-    problems += _suite_file_problems(assignment)
-    questions = None
-    if a.suite.exists() and not problems:
+    unreadable = _suite_file_problems(assignment)
+    problems += unreadable
+    questions = None  # None: nothing can be built (a part the build reads is missing, or the suite is broken)
+    if not unreadable and all(path.exists() for part, path in a.parts().items() if part != "examples"):
         try:
             questions = load_suite(assignment)
         except Exception as exc:  # noqa: BLE001 -- a suite that does not load is one sentence
