@@ -86,7 +86,9 @@ def release_fingerprint(assignment: str) -> str:
     """Everything the three zips and the gate depend on (the bundle's inputs, the handout, the
     assignment's folder, the example class, and the authoring code)."""
     a = registry.get(assignment)
-    return _digest([p for p in (ROOT / "autograder").rglob("*.py")] + [ROOT / "requirements.txt"]
+    code = [p for sub in ("checking", "engine", "gradescope", "authoring") for p in (ROOT / "autograder" / sub).glob("*.py")]
+    return _digest(code + [ROOT / "autograder" / "__init__.py", ROOT / "autograder" / "suites" / "__init__.py",
+                           ROOT / "requirements.txt"]
                    + _tree(a.folder) + _tree(a.suite) + _tree(a.examples.parent) + [a.solution, a.template])
 
 
