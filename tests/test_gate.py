@@ -14,6 +14,7 @@ import json
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -255,3 +256,30 @@ def judge_typo(m, x):
     one(problems, "typo in the judge", "the judge itself raised NameError")
     one(problems, "expected.toml", "should keep full marks on " + Q)
     assert not (project / "dist" / ID).exists()
+
+
+@pytest.mark.slow
+def test_a_release_reuses_exactly_what_did_not_change(project):
+    """Nothing unchanged is redone, and nothing changed is kept: the record of the last gated release,
+    the otter results by the bundle's inputs, the grades by make grade's own fingerprints."""
+    release = lambda: run(project, "-m", "autograder.authoring.release", ID)  # noqa: E731
+    first = release()
+    assert first.returncode == 0 and "otter run on the reference and on the template: started" in first.stdout, first.stderr
+    again = release()
+    assert "unchanged since its last gated release" in again.stdout and "grade run started" not in again.stdout
+    handout = project / "assignments" / ID / "handout.md"
+    handout.write_text(handout.read_text() + "\nOne more sentence for students.\n")
+    edited = release()  # the zips are rebuilt; the bundle's inputs and the grading inputs are the same
+    assert edited.returncode == 0 and "otter run: the bundle's inputs are unchanged, its last results reused" in edited.stdout
+    with zipfile.ZipFile(project / "dist" / ID / f"{ID}-student.zip") as z:
+        assert "One more sentence for students." in z.read(f"{ID}/handout.md").decode()
+    (project / "dist" / ID / "solutions.zip").unlink()  # a zip gone: not "unchanged"
+    assert "unchanged since its last gated release" not in release().stdout
+    assert (project / "dist" / ID / "solutions.zip").exists()
+    with open(project / "solutions" / f"{ID}.py", "a") as f:
+        f.write("\n# the reference changed\n")
+    changed = release()  # a bundle input: otter runs again
+    assert changed.returncode == 0 and "otter run on the reference and on the template: started" in changed.stdout
+    edit(project, SUITE_FILE, "points=1, hidden=True", "points=0, hidden=True")
+    refused = release()  # a refused release removes the earlier gated one: it no longer matches the sources
+    assert refused.returncode == 1 and not (project / "dist" / ID).exists()
