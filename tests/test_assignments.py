@@ -18,7 +18,6 @@ import json
 import shutil
 import subprocess
 import sys
-import tomllib
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -39,12 +38,7 @@ def parts(a: str) -> dict[str, Path]:
     return registry.get(a).parts()
 
 
-def expected_examples(a: str) -> dict:
-    path = parts(a)["examples"]
-    return tomllib.loads(path.read_text()) if path.exists() else {}
-
-
-EXAMPLES = [(a, s) for a in ASSIGNMENT_IDS for s in expected_examples(a)]
+EXAMPLES = [(a, s) for a in ASSIGNMENT_IDS for s in registry.expected_examples(a)]
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENT_IDS)
@@ -140,7 +134,7 @@ def test_reference_full_marks_and_template_zero(graded_reference_and_template, a
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment, student", EXAMPLES)
 def test_example_loses_points_only_where_expected(graded, assignment, student):
-    spec = expected_examples(assignment)[student]
+    spec = registry.expected_examples(assignment)[student]
     row, results = graded(assignment)[student]
     assert row["status"] == spec["status"], f"{student}: {results['output']}"
     for q, (got, mx) in full_marks(results).items():
@@ -187,7 +181,7 @@ def test_release_gate_passes(released, assignment):
 def test_otter_run_agrees_with_make_grade_on_every_example(graded, released, assignment):
     bundle = released(assignment) / "autograder.zip"
     g = graded(assignment)
-    specs = expected_examples(assignment)
+    specs = registry.expected_examples(assignment)
     # Hangs are left out to keep `make test` fast (the issue allows it: otter itself has no
     # timeout); the in-process deadline that stops them under otter is tested in test_checks.py.
     candidates = {s: p for s, p in _example_files(assignment).items()
@@ -212,13 +206,9 @@ def test_otter_run_gives_the_sgd_clock_attacks_their_exact_score(released, sgd_a
 
 
 def _example_files(a: str) -> dict[str, Path]:
-    files = {}
-    for p in (ROOT / "examples" / a).iterdir():
-        if p.suffix == ".py":
-            files[p.stem] = p
-        elif p.is_dir() and (p / f"{a}.py").exists():
-            files[p.name] = p / f"{a}.py"
-    return files
+    """student -> the .py file otter run is given (a folder example's own <id>.py)."""
+    return {s: p / f"{a}.py" if p.is_dir() else p for s, p in registry.example_entries(a).items()
+            if p.suffix == ".py" or (p / f"{a}.py").exists()}
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENT_IDS)

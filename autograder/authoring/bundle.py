@@ -376,13 +376,8 @@ def staff_notes(assignment: str, questions) -> str:
 
 def _example_bugs(assignment: str) -> dict[str, tuple[str, list[str]]]:
     """student -> (what their bug is, the questions it loses), from examples/<id>/expected.toml."""
-    import tomllib
-
-    path = registry.get(assignment).examples
-    if not path.exists():
-        return {}
     return {student: (entry.get("about", ""), list(entry.get("loses", [])))
-            for student, entry in tomllib.loads(path.read_text()).items() if isinstance(entry, dict)}
+            for student, entry in registry.expected_examples(assignment).items()}
 
 
 def _pts(x: float) -> str:

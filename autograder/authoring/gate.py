@@ -38,6 +38,7 @@ from autograder.engine.status import Status
 from autograder.engine.suite import ROOT, SUITES, load_suite, suite_files
 
 from .bundle import _canonical, _pins, contract_names, engine_distributions, otter_score
+from .strength import test_passed
 
 # Degenerate strategies whose functions return a value (the one left out raises ValueError): a check
 # that every one of these passes, and no example fails, accepts any returned value.
@@ -48,10 +49,7 @@ EXAMPLE_STATUSES = tuple(s.value for s in Status if s is not Status.MISSING)
 
 
 def _rel(path: Path) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(ROOT))
-    except ValueError:
-        return str(path)
+    return registry.shown(Path(path).resolve())
 
 
 # -- before anything runs ----------------------------------------------------------------------------
@@ -153,29 +151,14 @@ def _handout_problems(assignment: str, questions) -> list[str]:
     return handout.handout_problems(assignment, questions)
 
 
-def expected_examples(assignment: str) -> dict[str, dict]:
-    """student -> {about, status, loses} from examples/<id>/expected.toml ({} if there is none)."""
-    path = registry.get(assignment).examples
-    if not path.exists():
-        return {}
-    return {k: v for k, v in tomllib.loads(path.read_text(encoding="utf-8")).items() if isinstance(v, dict)}
-
-
-def example_entries(assignment: str) -> dict[str, Path]:
-    """student -> their file or folder in examples/<id>/ (what ``make grade`` would find there)."""
-    folder = registry.get(assignment).examples.parent
-    return {(p.stem if p.suffix == ".py" else p.name): p for p in sorted(folder.iterdir())
-            if p.name != "expected.toml" and not p.name.startswith((".", "_"))}
-
-
 def _examples_declared(assignment: str, questions) -> list[str]:
     where = f"examples/{assignment}/expected.toml"
     try:
-        spec = expected_examples(assignment)
+        spec = registry.expected_examples(assignment)
     except tomllib.TOMLDecodeError as exc:
         return [f"{where} is not valid TOML: {exc}"]
     problems = []
-    entries = example_entries(assignment)
+    entries = registry.example_entries(assignment)
     if not entries:
         problems.append(f"examples/{assignment}/ holds no example submission: add at least one with a bug, and "
                         "say in expected.toml what it loses")
@@ -331,7 +314,7 @@ def _failed(results: dict) -> list[dict]:
 
 
 def _passed(results: dict, test_name: str) -> bool:
-    return any(t["name"] == test_name and t.get("score", 0) >= t.get("max_score", 0) > 0 for t in results.get("tests", []))
+    return any(t["name"] == test_name and test_passed(t) for t in results.get("tests", []))
 
 
 def _reference_failure(test: dict) -> str:
@@ -347,7 +330,7 @@ def _examples_verified(assignment: str, questions, results: dict, who: dict) -> 
     if not any(grp == "example" for grp, _ in who.values()):
         return []
     where = f"examples/{assignment}/expected.toml"
-    spec = expected_examples(assignment)
+    spec = registry.expected_examples(assignment)
     problems = []
     for student, (grp, example) in who.items():
         if grp != "example" or example not in spec:

@@ -113,18 +113,14 @@ def handout_path(assignment: str) -> Path:
     return registry.ASSIGNMENTS / assignment / "handout.md"  # read at call time: tests redirect it
 
 
-def _shown(path: Path) -> str:
-    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
-
-
 def handout_problems(assignment: str, questions) -> list[str]:
     """Every way the handout disagrees with the suite ``questions`` and the kit, each one sentence."""
     path = handout_path(assignment)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return [f"{_shown(path)} does not exist: write the handout (`make new-assignment` starts one)"]
-    return text_problems(text, assignment, questions, _shown(path))
+        return [f"{registry.shown(path)} does not exist: write the handout (`make new-assignment` starts one)"]
+    return text_problems(text, assignment, questions, registry.shown(path))
 
 
 def text_problems(text: str, assignment: str, questions, where: str = "the handout") -> list[str]:
@@ -214,7 +210,7 @@ def write(assignment: str) -> bool:
     text = path.read_text(encoding="utf-8")
     block = _block(text)
     if block is None:
-        raise SystemExit(f"error: {_shown(path)} has no check-your-work block: put the two lines {BEGIN} and {END} "
+        raise SystemExit(f"error: {registry.shown(path)} has no check-your-work block: put the two lines {BEGIN} and {END} "
                          "where it belongs, then run this again")
     new = text[:block.start()] + check_your_work(assignment) + text[block.end():]
     if new != text:
@@ -237,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"unknown assignment {assignment!r}; choose from {', '.join(ids)}")
         path = handout_path(assignment)
         if not args.check and path.exists() and _block(path.read_text(encoding="utf-8")):  # else: a problem below
-            print(f"{assignment}: the check-your-work block of {_shown(path)} "
+            print(f"{assignment}: the check-your-work block of {registry.shown(path)} "
                   f"{'was rewritten' if write(assignment) else 'is up to date'}")
         try:
             questions = load_suite(assignment)

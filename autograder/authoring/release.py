@@ -159,9 +159,7 @@ def finish(p: Prepared, graded: tuple[dict, dict], otter_results: dict) -> Path:
                                      p.out / student_zip_name(p.assignment), p.out / "autograder.zip")
     if problems:
         _refuse(p.out, p.assignment, problems)
-    passed = {s: {t["name"]: t.get("score", 0) >= t.get("max_score", 0) > 0 for t in r.get("tests", [])}
-              for s, r in results.items()}
-    text, _ = strength.table(p.assignment, {s: w for s, w in who.items() if w[0] != "template"}, passed)
+    text, _ = strength.table(p.assignment, who, strength.outcomes(results, who))
     (p.out / "strength.md").write_text(text)
     (p.out / RECORD).write_text(json.dumps({"fingerprint": p.fingerprint, "gated": True}))
     _publish(p.out, p.final)
@@ -215,29 +213,15 @@ def _grade_run(assignment: str, say) -> tuple[dict[str, dict], dict[str, tuple[s
     """One make grade run (resumed: unchanged submissions keep their grades) of the reference, the
     template, the degenerate submissions and the examples: (student -> results.json, who)."""
     t0 = time.monotonic()
-    a = registry.get(assignment)
     folder, out = WORK / assignment / "submissions", WORK / assignment / "grades"
     shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    who = {"zz_reference": ("reference", "the reference solution"), "zz_template": ("template", "the stub template")}
-    shutil.copy(a.solution, folder / "zz_reference.py")
-    shutil.copy(a.template, folder / "zz_template.py")
-    for strategy in degenerate.STRATEGIES:
-        (folder / f"zz_degenerate_{strategy}.py").write_text(degenerate.variant(assignment, strategy))
-        who[f"zz_degenerate_{strategy}"] = ("degenerate", strategy)
-    for student, path in gate.example_entries(assignment).items():
-        (shutil.copytree if path.is_dir() else shutil.copy)(path, folder / path.name)
-        who[student] = ("example", student)
+    who = strength.stage(assignment, folder, template=True)
     say(f"grade run started ({len(who)} submissions; an example that hangs waits out its time limit, unless "
         "graded before with the same suite)")
     proc = subprocess.run([sys.executable, "-m", "autograder.engine.grade", "--jobs", "1", "--submissions",
                            str(folder), "--out", str(out), assignment], cwd=ROOT, capture_output=True, text=True)
-    results = {}
     statuses = _statuses(out / assignment / "grades.csv")
-    for student in who:
-        path = out / assignment / student / "results.json"
-        if path.exists():
-            results[student] = json.loads(path.read_text()) | {"status": statuses.get(student, "missing")}
+    results = {s: r | {"status": statuses.get(s, "missing")} for s, r in strength.read_results(out, assignment, who).items()}
     if proc.returncode != 0 and not results:
         raise GateFailure(f"make grade failed on {assignment} (exit {proc.returncode}): {proc.stderr[-1500:]}")
     say(f"graded the reference, the template, {len(degenerate.STRATEGIES)} degenerate submissions and "

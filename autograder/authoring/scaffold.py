@@ -218,9 +218,9 @@ def refusal(assignment: str, title: str) -> str | None:
         return (f"{assignment!r} is the name of a module the kit or Python already has ({assignment}.py would "
                 "shadow it): choose another id")
     parts = _paths(assignment)
-    existing = [_shown(p) for p in parts.values() if p.exists()]
+    existing = [registry.shown(p) for p in parts.values() if p.exists()]
     if not parts["examples"].exists() and parts["examples"].parent.exists():  # someone else's example class
-        existing.append(_shown(parts["examples"].parent) + "/")
+        existing.append(registry.shown(parts["examples"].parent) + "/")
     if existing:
         return f"assignment {assignment} already exists ({', '.join(existing)}): choose another id"
     if not title.strip():
@@ -284,12 +284,8 @@ def scaffold(assignment: str, title: str) -> list[Path]:
     return written
 
 
-def _shown(path: Path) -> str:
-    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
-
-
 def next_steps(assignment: str) -> str:
-    p = {k: _shown(v) for k, v in _paths(assignment).items()}
+    p = {k: registry.shown(v) for k, v in _paths(assignment).items()}
     return "\n".join([
         "What to fill in next, in this order (the lines marked AUTHOR in each file say what to replace):",
         f"  1. the functions: {p['solution']} (the reference) and {p['template']} (the same names, signatures "
@@ -297,7 +293,7 @@ def next_steps(assignment: str) -> str:
         f"  2. the suite: one file q<k>_<name>.py per question in {p['suite']} (name = \"q<k>_<name>\", "
         f"checks declared with @check, each public or hidden), SUBJECTS in its __init__.py, and EDGES.md.",
         f"  3. the handout: {p['handout']} (the idea, what to implement, the points table's descriptions).",
-        f"  4. the example class: one <student>.py per bug in {_shown(_paths(assignment)['examples'].parent)}/, "
+        f"  4. the example class: one <student>.py per bug in {registry.shown(_paths(assignment)['examples'].parent)}/, "
         f"each with an entry in {p['examples']}.",
         f"  5. after changing the suite's points: make handout ASSIGNMENT={assignment} (it rewrites the generated "
         "block and lists what the points table must say).",
@@ -321,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Created the assignment {args.assignment} ({args.title.strip()}): {len(written)} files, all working "
           f"around the example function {FUNCTION}, which make release ASSIGNMENT={args.assignment} accepts as it is:")
     for path in sorted(written):
-        print(f"  {_shown(path)}")
+        print(f"  {registry.shown(path)}")
     print(next_steps(args.assignment))
     return 0
 

@@ -36,6 +36,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from autograder.engine import registry
+
 from . import degenerate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -205,32 +207,52 @@ def _in_subject(owner: str, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatchcase(owner, p) for p in patterns)
 
 
-def _stage(assignment: str, folder: Path, limit: int | None, seed: int) -> dict[str, tuple[str, str]]:
-    """Write every submission into ``folder``; return student -> (group, description)."""
+def stage(assignment: str, folder: Path, limit: int | None = 0, seed: int = 0,
+          template: bool = False) -> dict[str, tuple[str, str]]:
+    """Write into ``folder`` the reference, (with ``template``) the stub template, the example class
+    (files and folders), the degenerate submissions and up to ``limit`` mutants of the reference
+    (every one when None); return student -> (group, description)."""
+    a = registry.get(assignment)
     folder.mkdir(parents=True)
     who = {"reference": ("reference", "the reference solution")}
-    reference = ROOT / "solutions" / f"{assignment}.py"
-    shutil.copy(reference, folder / "reference.py")
-    for path in sorted((ROOT / "examples" / assignment).glob("*.py")):
-        shutil.copy(path, folder / f"example_{path.name}")
-        who[f"example_{path.stem}"] = ("example", path.stem)
+    shutil.copy(a.solution, folder / "reference.py")
+    if template:
+        shutil.copy(a.template, folder / "template.py")
+        who["template"] = ("template", "the stub template")
+    for name, path in registry.example_entries(assignment).items():
+        if path.is_dir():
+            shutil.copytree(path, folder / f"example_{name}")
+        else:
+            shutil.copy(path, folder / f"example_{path.name}")
+        who[f"example_{name}"] = ("example", name)
     for strategy in degenerate.STRATEGIES:
         (folder / f"degenerate_{strategy}.py").write_text(degenerate.variant(assignment, strategy))
         who[f"degenerate_{strategy}"] = ("degenerate", strategy)
-    for k, (description, source) in enumerate(mutants(reference.read_text(), limit, seed)):
+    for k, (description, source) in enumerate(mutants(a.solution.read_text(), limit, seed)):
         (folder / f"mutant_{k:03d}.py").write_text(source)
         who[f"mutant_{k:03d}"] = ("mutant", description)
     return who
 
 
-def _outcomes(out: Path, assignment: str, students) -> dict[str, dict[str, bool]]:
-    """student -> {test name: passed}; a student without results (crashed import) failed them all."""
-    table = {}
+def test_passed(test: dict) -> bool:
+    """One entry of a results.json: full marks on a check worth points."""
+    return test.get("score", 0) >= test.get("max_score", 0) > 0
+
+
+def outcomes(results: dict[str, dict], students) -> dict[str, dict[str, bool]]:
+    """student -> {test name: passed}, from their results.json (``results``); a student without one
+    (the grade run stopped) failed them all."""
+    return {s: {t["name"]: test_passed(t) for t in results.get(s, {}).get("tests", [])} for s in students}
+
+
+def read_results(out: Path, assignment: str, students) -> dict[str, dict]:
+    """student -> their results.json in a grade run's ``out`` folder (those that have one)."""
+    found = {}
     for student in students:
         path = out / assignment / student / "results.json"
-        tests = json.loads(path.read_text())["tests"] if path.exists() else []
-        table[student] = {t["name"]: t["score"] >= t["max_score"] > 0 for t in tests}
-    return table
+        if path.exists():
+            found[student] = json.loads(path.read_text())
+    return found
 
 
 def report(assignment: str, limit: int | None = None, seed: int = 0, jobs: int = 2,
@@ -239,11 +261,11 @@ def report(assignment: str, limit: int | None = None, seed: int = 0, jobs: int =
     or (``min_score``) a question's mutation score, explained survivors left out, is below it."""
     with tempfile.TemporaryDirectory() as tmp:
         folder, out = Path(tmp) / "submissions", Path(tmp) / "out"
-        who = _stage(assignment, folder, limit, seed)
+        who = stage(assignment, folder, limit, seed)
         subprocess.run([sys.executable, "-m", "autograder.engine.grade", "--jobs", str(jobs), "--submissions",
                         str(folder), "--out", str(out), assignment], cwd=ROOT, check=True,
                        capture_output=True, text=True)
-        passed = _outcomes(out, assignment, who)
+        passed = outcomes(read_results(out, assignment, who), who)
     return table(assignment, who, passed, seed, min_score)
 
 

@@ -80,6 +80,31 @@ class Assignment:
         return {name: getattr(self, name) for name in PARTS}
 
 
+def shown(path: Path) -> str:
+    """A path as messages name it: relative to the project when inside it."""
+    path = Path(path)
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def example_entries(assignment: str) -> dict[str, Path]:
+    """student -> their file or folder in ``examples/<id>/`` (what ``make grade`` finds there), in
+    name order; {} without an example class."""
+    folder = get(assignment).examples.parent
+    if not folder.is_dir():
+        return {}
+    return {(p.stem if p.suffix == ".py" else p.name): p for p in sorted(folder.iterdir())
+            if p.name != "expected.toml" and not p.name.startswith((".", "_"))}
+
+
+def expected_examples(assignment: str) -> dict[str, dict]:
+    """student -> {about, status, loses}: ``examples/<id>/expected.toml`` ({} without one; invalid
+    TOML raises ``tomllib.TOMLDecodeError``)."""
+    path = get(assignment).examples
+    if not path.exists():
+        return {}
+    return {k: v for k, v in tomllib.loads(path.read_text(encoding="utf-8")).items() if isinstance(v, dict)}
+
+
 def read(config: Path) -> Assignment:
     """The assignment described by ``assignments/<id>/assignment.toml``; unknown keys are an error."""
     try:
